@@ -1,0 +1,57 @@
+// PAQA's own behaviour, appended to GOV.UK Frontend's module by scripts/build-frontend.mjs.
+// Everything here is progressive enhancement: each journey works without it.
+
+initAll();
+
+// Warn before the idle sign-out and let the person stay (WCAG 2.2.1 Timing adjustable).
+(function sessionTimeout() {
+  const body = document.body;
+  const timeout = Number(body.dataset.idleTimeoutSeconds);
+  const warning = Number(body.dataset.idleWarningSeconds);
+  const dialog = document.getElementById("session-timeout-dialog");
+  if (!timeout || !dialog || typeof dialog.showModal !== "function") return;
+
+  const countdown = dialog.querySelector("[data-countdown]");
+  const form = dialog.querySelector("form");
+  let deadline = Date.now() + timeout * 1000;
+  let ticker = null;
+
+  const words = (seconds) => {
+    if (seconds >= 60) {
+      const minutes = Math.ceil(seconds / 60);
+      return `${minutes} minute${minutes === 1 ? "" : "s"}`;
+    }
+    return `${seconds} second${seconds === 1 ? "" : "s"}`;
+  };
+
+  const tick = () => {
+    const left = Math.max(0, Math.round((deadline - Date.now()) / 1000));
+    if (left <= 0) {
+      window.location.href = body.dataset.timedOutUrl;
+      return;
+    }
+    if (left <= warning && !dialog.open) {
+      dialog.showModal();
+    }
+    if (countdown) countdown.textContent = words(left);
+  };
+
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const response = await fetch(form.action, {
+      method: "POST",
+      body: new FormData(form),
+      headers: { Accept: "application/json" },
+      credentials: "same-origin",
+    });
+    if (response.ok) {
+      deadline = Date.now() + timeout * 1000;
+      dialog.close();
+    } else {
+      window.location.href = body.dataset.timedOutUrl;
+    }
+  });
+
+  ticker = window.setInterval(tick, 1000);
+  window.addEventListener("pagehide", () => window.clearInterval(ticker));
+})();

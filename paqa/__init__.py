@@ -1,0 +1,1 @@
+"""PAQA: Performance, Audit and Quality Assurance for safeguarding partnerships."""

@@ -1,0 +1,212 @@
+"""The access policy: which organisations a user sees, and what each role may do there.
+
+This module is the one home of that rule. Selectors, views and API endpoints ask it; none of
+them decide for themselves. Roles are held per organisation through memberships (the model named
+by settings.PAQA_MEMBERSHIP_MODEL, which lives on a higher floor and is looked up by name).
+
+Two kinds of reach:
+- partnership-wide: the capability applies to every organisation in the partnership;
+- own organisation: only to organisations where the user holds that role.
+
+Outside your reach a record does not exist for you (404). Inside your reach for reading but
+not for writing, the answer is 403.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+from django.apps import apps
+from django.conf import settings
+from django.core.exceptions import PermissionDenied
+from django.db import models
+from django.db.models import Q, QuerySet
+from django.http import Http404
+
+
+class Role(models.TextChoices):
+    PARTNERSHIP_ADMIN = "partnership_admin", "Partnership admin"
+    PAQA_MEMBER = "paqa_member", "PAQA member"
+    AGENCY_LEAD = "agency_lead", "Agency lead"
+    AUDITOR = "auditor", "Auditor"
+    ANALYST = "analyst", "Analyst"
+    BOARD_MEMBER = "board_member", "Board member"
+
+
+ROLE_DESCRIPTIONS: dict[str, str] = {
+    Role.PARTNERSHIP_ADMIN: "Configures everything; sees and edits everything.",
+    Role.PAQA_MEMBER: "Sees everything submitted; challenges, moderates, codes free text and "
+    "drafts the report.",
+    Role.AGENCY_LEAD: "Edits and signs off their own organisation's returns and audit sections.",
+    Role.AUDITOR: "Completes the case audit sections assigned to them in their own organisation.",
+    Role.ANALYST: "Imports and corrects data; edits indicator definitions.",
+    Role.BOARD_MEMBER: "Reads dashboards, published reports and escalations.",
+}
+
+
+class Capability(enum.StrEnum):
+    VIEW_DIRECTORY = "view_directory"  # organisations, services, people, memberships
+    MANAGE_DIRECTORY = "manage_directory"  # change them, invite people
+    VIEW_HISTORY = "view_history"  # the change history of every record
+
+
+class Reach(enum.Enum):
+    PARTNERSHIP = "partnership"
+    OWN_ORGANISATION = "own_organisation"
+
+
+ROLE_CAPABILITIES: dict[str, dict[Capability, Reach]] = {
+    Role.PARTNERSHIP_ADMIN: {
+        Capability.VIEW_DIRECTORY: Reach.PARTNERSHIP,
+        Capability.MANAGE_DIRECTORY: Reach.PARTNERSHIP,
+        Capability.VIEW_HISTORY: Reach.PARTNERSHIP,
+    },
+    Role.PAQA_MEMBER: {Capability.VIEW_DIRECTORY: Reach.PARTNERSHIP},
+    Role.BOARD_MEMBER: {Capability.VIEW_DIRECTORY: Reach.PARTNERSHIP},
+    Role.AGENCY_LEAD: {Capability.VIEW_DIRECTORY: Reach.OWN_ORGANISATION},
+    Role.AUDITOR: {Capability.VIEW_DIRECTORY: Reach.OWN_ORGANISATION},
+    Role.ANALYST: {Capability.VIEW_DIRECTORY: Reach.OWN_ORGANISATION},
+}
+
+
+@dataclass(frozen=True)
+class Grant:
+    organisation_id: int
+    role: str
+
+
+@dataclass(frozen=True)
+class Access:
+    """What one user may reach. Built once per request from their live memberships."""
+
+    user_id: int | None
+    grants: frozenset[Grant] = field(default_factory=frozenset)
+
+    @property
+    def roles(self) -> frozenset[str]:
+        return frozenset(grant.role for grant in self.grants)
+
+    def has_role(self, *roles: str) -> bool:
+        return bool(self.roles.intersection(roles))
+
+    def organisation_ids(self, capability: Capability) -> frozenset[int] | None:
+        """Organisations where `capability` applies: None means every organisation."""
+        reached: set[int] = set()
+        for grant in self.grants:
+            reach = ROLE_CAPABILITIES.get(grant.role, {}).get(capability)
+            if reach is Reach.PARTNERSHIP:
+                return None
+            if reach is Reach.OWN_ORGANISATION:
+                reached.add(grant.organisation_id)
+        return frozenset(reached)
+
+    def can(self, capability: Capability, organisation_id: int | None = None) -> bool:
+        """May the user do this at all (organisation_id None) or in this organisation?"""
+        reached = self.organisation_ids(capability)
+        if reached is None:
+            return True
+        if organisation_id is None:
+            return bool(reached)
+        return organisation_id in reached
+
+    def can_anywhere(self, capability: Capability) -> bool:
+        return self.can(capability)
+
+    def can_everywhere(self, capability: Capability) -> bool:
+        """Partnership-wide reach: needed for records that belong to no one organisation."""
+        return self.organisation_ids(capability) is None
+
+
+_ANONYMOUS = Access(user_id=None)
+_CACHE_ATTRIBUTE = "_paqa_access"
+
+
+def membership_model() -> type[models.Model]:
+    return apps.get_model(settings.PAQA_MEMBERSHIP_MODEL)
+
+
+def access_for(user: Any) -> Access:
+    """The user's Access, cached on the user object for the rest of the request."""
+    if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
+        return _ANONYMOUS
+    cached = getattr(user, _CACHE_ATTRIBUTE, None)
+    if cached is not None:
+        return cached
+    rows: Iterable[tuple[int, str]] = (
+        membership_model()
+        .objects.filter(  # type: ignore[attr-defined]
+            user_id=user.pk, archived_at__isnull=True, organisation__archived_at__isnull=True
+        )
+        .values_list("organisation_id", "role")
+    )
+    access = Access(user_id=user.pk, grants=frozenset(Grant(o, r) for o, r in rows))
+    setattr(user, _CACHE_ATTRIBUTE, access)
+    return access
+
+
+def forget_access(user: Any) -> None:
+    """Drop the cached Access after the user's memberships change within one request."""
+    if hasattr(user, _CACHE_ATTRIBUTE):
+        delattr(user, _CACHE_ATTRIBUTE)
+
+
+ModelT = TypeVar("ModelT", bound=models.Model)
+
+
+def scope_queryset(
+    queryset: QuerySet[ModelT],
+    user: Any,
+    capability: Capability,
+    *,
+    organisation_field: str = "organisation",
+) -> QuerySet[ModelT]:
+    """Only the rows whose organisation the user reaches with `capability`."""
+    reached = access_for(user).organisation_ids(capability)
+    if reached is None:
+        return queryset
+    if not reached:
+        return queryset.none()
+    lookup = "id__in" if organisation_field == "" else f"{organisation_field}__in"
+    return queryset.filter(Q(**{lookup: reached})).distinct()
+
+
+def get_for_user(
+    queryset: QuerySet[ModelT],
+    user: Any,
+    *,
+    read: Capability,
+    write: Capability | None = None,
+    organisation_field: str = "organisation",
+    organisation_of: Any = None,
+    **lookup: Any,
+) -> ModelT:
+    """Fetch one record the user may read: 404 outside their reach, 403 if they may not write.
+
+    `organisation_of(record) -> int` names the organisation a write is checked against when it
+    is not simply `record.<organisation_field>_id` (for records reached through memberships).
+    """
+    try:
+        record = scope_queryset(
+            queryset, user, read, organisation_field=organisation_field
+        ).get(**lookup)
+    except (queryset.model.DoesNotExist, ValueError, TypeError) as missing:
+        raise Http404("No such record in your reach.") from missing
+    if write is not None:
+        if organisation_of is not None:
+            organisation_id = organisation_of(record)
+        elif organisation_field == "":
+            organisation_id = record.pk
+        else:
+            organisation_id = getattr(record, f"{organisation_field}_id")
+        if not access_for(user).can(write, organisation_id):
+            raise PermissionDenied("Your role lets you read this record but not change it.")
+    return record
+
+
+def require(user: Any, capability: Capability, organisation_id: int | None = None) -> None:
+    """403 unless the user has the capability (somewhere, or in the given organisation)."""
+    if not access_for(user).can(capability, organisation_id):
+        raise PermissionDenied("Your role does not allow this.")

@@ -1,0 +1,20 @@
+from typing import Any
+
+from django.conf import settings
+from django.http import HttpRequest
+
+from paqa.core.access import access_for
+from paqa.core.navigation import navigation_for
+
+
+def site(request: HttpRequest) -> dict[str, Any]:
+    user = getattr(request, "user", None)
+    signed_in = bool(user is not None and user.is_authenticated)
+    return {
+        "paqa_demo": settings.PAQA_DEMO,
+        "paqa_require_mfa": settings.PAQA_REQUIRE_MFA,
+        "paqa_idle_timeout_seconds": settings.PAQA_IDLE_TIMEOUT_SECONDS,
+        "paqa_idle_warning_seconds": settings.PAQA_IDLE_WARNING_SECONDS,
+        "paqa_navigation": navigation_for(request) if signed_in else [],
+        "paqa_access": access_for(user) if signed_in else None,
+    }

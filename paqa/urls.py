@@ -1,0 +1,11 @@
+from django.urls import include, path
+
+urlpatterns = [
+    path("", include("paqa.core.urls")),
+    path("", include("paqa.accounts.urls")),
+    path("", include("paqa.partnership.urls")),
+]
+
+handler403 = "paqa.core.views.permission_denied"
+handler404 = "paqa.core.views.page_not_found"
+handler500 = "paqa.core.views.server_error"
