@@ -72,7 +72,7 @@ class RecoveryCodeForm(GovUKForm):
 
 def _gov_uk_password_errors(form: forms.Form) -> None:
     for name, field in form.fields.items():
-        field.error_messages.setdefault("required", f"Enter {field.label.lower()}")
+        field.error_messages.setdefault("required", f"Enter {str(field.label or name).lower()}")
         if name.startswith("new_password") or name.startswith("password"):
             field.widget.attrs.setdefault("autocomplete", "new-password")
 
@@ -129,26 +129,26 @@ class GovUKPasswordResetForm(GovUKFormMixin, PasswordResetForm):
         )
 
 
-class GovUKSetPasswordForm(GovUKFormMixin, SetPasswordForm):  # type: ignore[misc]
+class GovUKSetPasswordForm(GovUKFormMixin, SetPasswordForm):
     page_title = "Choose a new password"
     submit_label = "Reset password"
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["new_password1"].help_text = (
-            "At least 15 characters. A few unrelated words make a strong password."
-        )
+        self.fields[
+            "new_password1"
+        ].help_text = "At least 15 characters. A few unrelated words make a strong password."
         _gov_uk_password_errors(self)
 
 
-class GovUKPasswordChangeForm(GovUKFormMixin, PasswordChangeForm):  # type: ignore[misc]
+class GovUKPasswordChangeForm(GovUKFormMixin, PasswordChangeForm):
     page_title = "Change your password"
     submit_label = "Change password"
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["new_password1"].help_text = (
-            "At least 15 characters. A few unrelated words make a strong password."
-        )
+        self.fields[
+            "new_password1"
+        ].help_text = "At least 15 characters. A few unrelated words make a strong password."
         _gov_uk_password_errors(self)
         self.fields["old_password"].widget.attrs["autocomplete"] = "current-password"

@@ -32,7 +32,7 @@ class SessionSecurityMiddleware:
             now = time.time()
             last_seen = request.session.get(signin.LAST_SEEN, now)
             if now - last_seen > settings.PAQA_IDLE_TIMEOUT_SECONDS:
-                sign_in_event_record(request=request, kind=SignInEvent.Kind.TIMED_OUT, user=user)  # type: ignore[arg-type]
+                sign_in_event_record(request=request, kind=SignInEvent.Kind.TIMED_OUT, user=user)
                 logout(request)
                 return HttpResponseRedirect(
                     reverse("accounts:sign-in") + "?" + urlencode({"timed_out": 1})
@@ -41,6 +41,9 @@ class SessionSecurityMiddleware:
                 logout(request)
                 messages.info(request, "Sign in again with your security code.")
                 return HttpResponseRedirect(reverse("accounts:sign-in"))
-            if now - last_seen >= _TOUCH_INTERVAL_SECONDS or signin.LAST_SEEN not in request.session:
+            if (
+                now - last_seen >= _TOUCH_INTERVAL_SECONDS
+                or signin.LAST_SEEN not in request.session
+            ):
                 request.session[signin.LAST_SEEN] = now
         return self.get_response(request)

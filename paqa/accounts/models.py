@@ -44,7 +44,7 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     history = HistoricalRecords(excluded_fields=["password", "last_login"])
 
-    objects: ClassVar[UserManager] = UserManager()  # type: ignore[assignment]
+    objects: ClassVar[UserManager] = UserManager()
 
     USERNAME_FIELD = "email"
     EMAIL_FIELD = "email"
@@ -105,7 +105,9 @@ class SignInEvent(models.Model):
 class RecoveryCode(models.Model):
     """A one-time code for when the authenticator app is lost. Only a hash is kept."""
 
-    user = models.ForeignKey("accounts.User", on_delete=models.CASCADE, related_name="recovery_codes")
+    user = models.ForeignKey(
+        "accounts.User", on_delete=models.CASCADE, related_name="recovery_codes"
+    )
     code_hash = models.CharField(max_length=64)
     created_at = models.DateTimeField(default=timezone.now)
     used_at = models.DateTimeField(null=True, blank=True)

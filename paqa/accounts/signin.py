@@ -9,6 +9,7 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import login
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import resolve_url
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -76,3 +77,11 @@ def session_touch(request: HttpRequest) -> None:
 
 def session_context(request: HttpRequest) -> dict[str, Any]:
     return {"pending_user": pending_user(request)}
+
+
+def acting_user(request: HttpRequest) -> User:
+    """The signed-in person making this request (login is required before any view runs)."""
+    user = request.user
+    if not isinstance(user, User):
+        raise PermissionDenied("Sign in first.")
+    return user

@@ -1,5 +1,6 @@
 import base64
 import io
+from typing import Any
 
 import qrcode
 import qrcode.image.svg
@@ -49,7 +50,7 @@ def sign_in(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated:
         return redirect(settings.LOGIN_REDIRECT_URL)
     next_url = request.POST.get("next") or request.GET.get("next") or ""
-    form = SignInForm(request.POST or None)
+    form = SignInForm(_posted(request))
     status = 200
     if request.method == "POST" and form.is_valid():
         email = normalise_email(form.cleaned_data["email"])
@@ -69,7 +70,6 @@ def sign_in(request: HttpRequest) -> HttpResponse:
                 )
                 form.add_error(None, WRONG_CREDENTIALS_MESSAGE)
             else:
-                assert isinstance(user, User)
                 sign_in_event_record(
                     request=request, kind=SignInEvent.Kind.PASSWORD_ACCEPTED, user=user
                 )
@@ -93,6 +93,11 @@ def sign_in(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _posted(request: HttpRequest) -> Any:
+    """The submitted data on a POST (even if empty, so an empty form shows its errors)."""
+    return request.POST if request.method == "POST" else None
+
+
 def _pending_or_restart(request: HttpRequest) -> User | HttpResponse:
     user = signin.pending_user(request)
     if user is None:
@@ -109,7 +114,7 @@ def mfa_verify(request: HttpRequest) -> HttpResponse:
         return user
     if totp_device_for(user) is None:
         return redirect("accounts:mfa-set-up")
-    form = SecurityCodeForm(request.POST or None)
+    form = SecurityCodeForm(_posted(request))
     if request.method == "POST" and form.is_valid():
         if totp_verify(user=user, token=form.cleaned_data["code"]):
             return signin.complete_sign_in(request, user, mfa_verified=True)
@@ -126,7 +131,7 @@ def mfa_recovery(request: HttpRequest) -> HttpResponse:
     user = _pending_or_restart(request)
     if isinstance(user, HttpResponse):
         return user
-    form = RecoveryCodeForm(request.POST or None)
+    form = RecoveryCodeForm(_posted(request))
     if request.method == "POST" and form.is_valid():
         if recovery_code_use(user=user, code=form.cleaned_data["code"]):
             sign_in_event_record(
@@ -163,8 +168,7 @@ def mfa_set_up(request: HttpRequest) -> HttpResponse:
     """Set up an authenticator: during sign-in (first time) or from Your account (replace)."""
     signed_in = request.user.is_authenticated
     if signed_in:
-        user = request.user
-        assert isinstance(user, User)
+        user = signin.acting_user(request)
     else:
         pending = _pending_or_restart(request)
         if isinstance(pending, HttpResponse):
@@ -176,7 +180,7 @@ def mfa_set_up(request: HttpRequest) -> HttpResponse:
     device = TOTPDevice.objects.filter(user=user, confirmed=False).order_by("-id").first()
     if device is None or request.method == "GET":
         device = totp_device_start(user=user)
-    form = SecurityCodeForm(request.POST or None)
+    form = SecurityCodeForm(_posted(request))
     form.page_title = "Set up two-factor authentication"
     if request.method == "POST" and form.is_valid():
         if totp_device_confirm(user=user, device=device, token=form.cleaned_data["code"]):
@@ -209,8 +213,7 @@ def recovery_codes(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 def recovery_codes_new(request: HttpRequest) -> HttpResponse:
-    user = request.user
-    assert isinstance(user, User)
+    user = signin.acting_user(request)
     if totp_device_for(user) is None:
         return redirect("accounts:mfa-set-up")
     request.session[signin.NEW_RECOVERY_CODES] = recovery_codes_regenerate(user=user)
@@ -218,8 +221,7 @@ def recovery_codes_new(request: HttpRequest) -> HttpResponse:
 
 
 def account(request: HttpRequest) -> HttpResponse:
-    user = request.user
-    assert isinstance(user, User)
+    user = signin.acting_user(request)
     return render(
         request,
         "accounts/account.html",
@@ -237,8 +239,7 @@ def account(request: HttpRequest) -> HttpResponse:
 @login_not_required
 def sign_out(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated:
-        user = request.user
-        assert isinstance(user, User)
+        user = signin.acting_user(request)
         sign_in_event_record(request=request, kind=SignInEvent.Kind.SIGNED_OUT, user=user)
     logout(request)
     messages.success(request, "You have signed out.")

@@ -21,7 +21,7 @@ from typing import Any, TypeVar
 
 from django.apps import apps
 from django.conf import settings
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
 from django.db import models
 from django.db.models import Q, QuerySet
 from django.http import Http404
@@ -189,10 +189,10 @@ def get_for_user(
     is not simply `record.<organisation_field>_id` (for records reached through memberships).
     """
     try:
-        record = scope_queryset(
-            queryset, user, read, organisation_field=organisation_field
-        ).get(**lookup)
-    except (queryset.model.DoesNotExist, ValueError, TypeError) as missing:
+        record = scope_queryset(queryset, user, read, organisation_field=organisation_field).get(
+            **lookup
+        )
+    except (ObjectDoesNotExist, ValueError, TypeError) as missing:
         raise Http404("No such record in your reach.") from missing
     if write is not None:
         if organisation_of is not None:

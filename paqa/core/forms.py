@@ -24,12 +24,12 @@ _ERROR_MODIFIERS = {
 def _base_class(widget: forms.Widget) -> str:
     for widget_type in type(widget).__mro__:
         if widget_type in _INPUT_CLASSES:
-            return _INPUT_CLASSES[widget_type]  # type: ignore[index]
+            return _INPUT_CLASSES[widget_type]
     return "govuk-input"
 
 
 class GovUKBoundField(BoundField):
-    """Adds the GOV.UK classes, and ties the hint and error message to the input for screen readers."""
+    """Adds the GOV.UK classes; ties hint and error message to the input for screen readers."""
 
     @property
     def hint_id(self) -> str:
@@ -75,7 +75,7 @@ class GovUKBoundField(BoundField):
 class GovUKFormMixin:
     """Mixed into every PAQA form (plain or model) to get GOV.UK rendering."""
 
-    bound_field_class = GovUKBoundField
+    bound_field_class: type[BoundField] | None = GovUKBoundField
     template_name = "components/form_fields.html"
     #: The page's heading, and the words on its button.
     page_title: str = ""

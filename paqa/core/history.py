@@ -74,7 +74,17 @@ def history_entries(
     rows: list[tuple[Any, str, type[Model]]] = []
     previous_of: dict[tuple[str, int], Any] = {}
     for key, model in types.items():
-        history = model.history.select_related("history_user")  # type: ignore[attr-defined]
+        history_model = model.history.model  # type: ignore[attr-defined]
+        # Labels are drawn from the historical rows themselves (model.__str__ on them), so the
+        # records they point at are joined in here rather than fetched row by row.
+        related = [
+            field.name
+            for field in history_model._meta.fields
+            if field.many_to_one and field.name != "history_user"
+        ]
+        history = model.history.select_related(  # type: ignore[attr-defined]
+            "history_user", *related
+        )
         if record_id is not None:
             history = history.filter(id=record_id)
         newest = list(history.order_by("-history_date", "-history_id")[:limit])
@@ -99,7 +109,7 @@ def history_entries(
                 record_type=str(model._meta.verbose_name).capitalize(),
                 record_type_key=key,
                 record_id=record.id,
-                record=str(record.instance),
+                record=model.__str__(record),
                 change=CHANGE_TYPES.get(record.history_type, record.history_type),
                 reason=record.history_change_reason or "",
                 changes=_field_changes(record, previous_of.get((key, record.history_id))),

@@ -36,7 +36,10 @@ DEMO_AGENCIES: list[tuple[str, str, list[str]]] = [
     (
         "Oxford Health NHS Foundation Trust",
         Kind.HEALTH_PROVIDER,
-        ["Child and Adolescent Mental Health Services (CAMHS)", "Health visiting and school health nursing"],
+        [
+            "Child and Adolescent Mental Health Services (CAMHS)",
+            "Health visiting and school health nursing",
+        ],
     ),
     (
         "Oxford University Hospitals NHS Foundation Trust",

@@ -90,7 +90,9 @@ class Organisation(ArchivableModel):
 class Service(ArchivableModel):
     """A service within an organisation, e.g. CAMHS within a health provider."""
 
-    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="services")
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="services"
+    )
     name = models.CharField(max_length=200)
 
     history = HistoricalRecords()

@@ -21,7 +21,9 @@ def partnership_current() -> Partnership | None:
 
 def organisation_list(*, user: Any, include_archived: bool = False) -> QuerySet[Organisation]:
     organisations = Organisation.objects.annotate(
-        live_services=Count("services", filter=Q(services__archived_at__isnull=True), distinct=True),
+        live_services=Count(
+            "services", filter=Q(services__archived_at__isnull=True), distinct=True
+        ),
         live_members=Count(
             "memberships", filter=Q(memberships__archived_at__isnull=True), distinct=True
         ),
@@ -93,7 +95,11 @@ def person_list(*, user: Any, include_deactivated: bool = False) -> QuerySet[Use
     if reached is not None:
         live = live.filter(organisation_id__in=reached)
     people = _people_in_reach(user).prefetch_related(
-        Prefetch("memberships", queryset=live.order_by("organisation__name"), to_attr="visible_memberships")
+        Prefetch(
+            "memberships",
+            queryset=live.order_by("organisation__name"),
+            to_attr="visible_memberships",
+        )
     )
     if not include_deactivated:
         people = people.filter(is_active=True)

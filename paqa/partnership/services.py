@@ -235,16 +235,16 @@ def invitation_for_token(token: str) -> Invitation | None:
 
 
 @transaction.atomic
-def invitation_accept(
-    *, invitation: Invitation, password: str, request: Any = None
-) -> User:
+def invitation_accept(*, invitation: Invitation, password: str, request: Any = None) -> User:
     """Create the person's account and membership; the link can never be used again."""
     locked = Invitation.objects.select_for_update().get(pk=invitation.pk)
     if locked.accepted_at is not None or locked.withdrawn_at is not None:
         raise ValidationError("This invitation has already been used")
     if User.objects.filter(email=locked.email).exists():
         raise ValidationError("An account with this email address already exists")
-    user = User.objects.create_user(email=locked.email, password=password, full_name=locked.full_name)
+    user = User.objects.create_user(
+        email=locked.email, password=password, full_name=locked.full_name
+    )
     membership_create(
         user=user, organisation=locked.organisation, role=locked.role, actor=locked.invited_by
     )

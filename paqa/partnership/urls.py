@@ -11,8 +11,12 @@ urlpatterns = [
     path("organisations/new/", views.organisation_create, name="organisation-create"),
     path("organisations/<int:pk>/", views.organisation_detail, name="organisation-detail"),
     path("organisations/<int:pk>/edit/", views.organisation_edit, name="organisation-edit"),
-    path("organisations/<int:pk>/archive/", views.organisation_archive, name="organisation-archive"),
-    path("organisations/<int:pk>/restore/", views.organisation_restore, name="organisation-restore"),
+    path(
+        "organisations/<int:pk>/archive/", views.organisation_archive, name="organisation-archive"
+    ),
+    path(
+        "organisations/<int:pk>/restore/", views.organisation_restore, name="organisation-restore"
+    ),
     path("organisations/<int:pk>/services/new/", views.service_create, name="service-create"),
     path("organisations/<int:pk>/invite/", views.invitation_create, name="invitation-create"),
     path("organisations/<int:pk>/people/add/", views.membership_create, name="membership-create"),

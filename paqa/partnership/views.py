@@ -12,6 +12,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from paqa.accounts.models import User, normalise_email
 from paqa.accounts.services import user_deactivate, user_reactivate, user_update_details
+from paqa.accounts.signin import acting_user
 from paqa.core.access import Capability, access_for, require
 from paqa.partnership import selectors, services
 from paqa.partnership.context_processors import DEFAULT_COLOUR
@@ -31,9 +32,13 @@ from paqa.partnership.models import Partnership
 MANAGE = Capability.MANAGE_DIRECTORY
 
 
+def _posted(request: HttpRequest) -> Any:
+    """The submitted data on a POST (even if empty, so an empty form shows its errors)."""
+    return request.POST if request.method == "POST" else None
+
+
 def _actor(request: HttpRequest) -> User:
-    assert isinstance(request.user, User)
-    return request.user
+    return acting_user(request)
 
 
 def _apply_errors(form: Form, error: ValidationError) -> None:
@@ -41,11 +46,11 @@ def _apply_errors(form: Form, error: ValidationError) -> None:
     if hasattr(error, "error_dict"):
         for field, errors in error.error_dict.items():
             target = field if field in form.fields else None
-            for message in errors:
-                form.add_error(target, message.messages[0] if hasattr(message, "messages") else message)
+            for field_error in errors:
+                form.add_error(target, field_error)
     else:
-        for message in error.messages:
-            form.add_error(None, message)
+        for text in error.messages:
+            form.add_error(None, text)
 
 
 def _form_page(
@@ -96,7 +101,7 @@ def organisation_create(request: HttpRequest) -> HttpResponse:
     partnership = selectors.partnership_current()
     if partnership is None:
         partnership = Partnership.objects.create(name="Safeguarding Children Partnership")
-    form = OrganisationForm(request.POST or None)
+    form = OrganisationForm(_posted(request))
     if request.method == "POST" and form.is_valid():
         try:
             organisation = services.organisation_create(
@@ -112,7 +117,9 @@ def organisation_create(request: HttpRequest) -> HttpResponse:
 
 def _name_clash(error: ValidationError) -> ValidationError:
     if hasattr(error, "error_dict") and "__all__" in error.error_dict:
-        return ValidationError({"name": "There is already an organisation or service with this name"})
+        return ValidationError(
+            {"name": "There is already an organisation or service with this name"}
+        )
     return error
 
 
@@ -137,7 +144,7 @@ def organisation_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def organisation_edit(request: HttpRequest, pk: int) -> HttpResponse:
     organisation = selectors.organisation_get(user=request.user, pk=pk, for_change=True)
     initial = {"name": organisation.name, "kind": organisation.kind}
-    form = OrganisationForm(request.POST or None, initial=initial)
+    form = OrganisationForm(_posted(request), initial=initial)
     form.page_title = f"Change {organisation.name}"
     if request.method == "POST" and form.is_valid():
         try:
@@ -207,7 +214,7 @@ def organisation_restore(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def service_create(request: HttpRequest, pk: int) -> HttpResponse:
     organisation = selectors.organisation_get(user=request.user, pk=pk, for_change=True)
-    form = ServiceForm(request.POST or None)
+    form = ServiceForm(_posted(request))
     if request.method == "POST" and form.is_valid():
         try:
             services.service_create(
@@ -229,7 +236,7 @@ def service_create(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def service_edit(request: HttpRequest, pk: int) -> HttpResponse:
     service = selectors.service_get(user=request.user, pk=pk, for_change=True)
-    form = ServiceForm(request.POST or None, initial={"name": service.name})
+    form = ServiceForm(_posted(request), initial={"name": service.name})
     form.page_title = "Change service"
     if request.method == "POST" and form.is_valid():
         try:
@@ -273,7 +280,7 @@ def service_archive(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def invitation_create(request: HttpRequest, pk: int) -> HttpResponse:
     organisation = selectors.organisation_get(user=request.user, pk=pk, for_change=True)
-    form = InvitationForm(request.POST or None)
+    form = InvitationForm(_posted(request))
     if request.method == "POST" and form.is_valid():
         try:
             invitation, _ = services.invitation_create(
@@ -311,7 +318,7 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
     invitation = services.invitation_for_token(token)
     if invitation is None:
         return render(request, "partnership/invitation_invalid.html", status=404)
-    form = AcceptInvitationForm(request.POST or None)
+    form = AcceptInvitationForm(_posted(request))
     if request.method == "POST" and form.is_valid():
         try:
             services.invitation_accept(
@@ -332,7 +339,7 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def membership_create(request: HttpRequest, pk: int) -> HttpResponse:
     organisation = selectors.organisation_get(user=request.user, pk=pk, for_change=True)
-    form = MembershipCreateForm(request.POST or None)
+    form = MembershipCreateForm(_posted(request))
     if request.method == "POST" and form.is_valid():
         person = User.objects.filter(email=normalise_email(form.cleaned_data["email"])).first()
         if person is None:
@@ -361,7 +368,7 @@ def membership_create(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def membership_edit(request: HttpRequest, pk: int) -> HttpResponse:
     membership = selectors.membership_get(user=request.user, pk=pk, for_change=True)
-    form = MembershipRoleForm(request.POST or None, initial={"role": membership.role})
+    form = MembershipRoleForm(_posted(request), initial={"role": membership.role})
     form.page_title = f"Change {membership.user}’s role"
     if request.method == "POST" and form.is_valid():
         services.membership_change_role(
@@ -436,14 +443,17 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
     person = selectors.person_get(user=request.user, pk=pk, for_change=True)
     form = PersonForm(
-        request.POST or None, initial={"full_name": person.full_name, "job_title": person.job_title}
+        _posted(request), initial={"full_name": person.full_name, "job_title": person.job_title}
     )
     if request.method == "POST" and form.is_valid():
         user_update_details(user=person, actor=_actor(request), **form.cleaned_data)
         messages.success(request, "Their details have been updated.")
         return redirect("partnership:person-detail", pk=pk)
     return _form_page(
-        request, form, caption=str(person), cancel_url=reverse("partnership:person-detail", args=[pk])
+        request,
+        form,
+        caption=str(person),
+        cancel_url=reverse("partnership:person-detail", args=[pk]),
     )
 
 
@@ -488,7 +498,7 @@ def partnership_settings(request: HttpRequest) -> HttpResponse:
     if partnership is None:
         partnership = Partnership.objects.create(name="Safeguarding Children Partnership")
     form = PartnershipForm(
-        request.POST or None,
+        _posted(request),
         initial={
             "name": partnership.name,
             "short_name": partnership.short_name,
@@ -496,7 +506,9 @@ def partnership_settings(request: HttpRequest) -> HttpResponse:
         },
     )
     if request.method == "POST" and form.is_valid():
-        services.partnership_update(partnership=partnership, actor=_actor(request), **form.cleaned_data)
+        services.partnership_update(
+            partnership=partnership, actor=_actor(request), **form.cleaned_data
+        )
         messages.success(request, "The partnership settings have been saved.")
         return redirect("partnership:organisation-list")
     return _form_page(request, form, cancel_url=reverse("partnership:organisation-list"))

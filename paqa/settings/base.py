@@ -41,8 +41,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
-    "paqa.accounts.middleware.SessionSecurityMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "paqa.accounts.middleware.SessionSecurityMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "paqa.core.middleware.SecurityHeadersMiddleware",
@@ -67,12 +67,10 @@ TEMPLATES = [
         },
     }
 ]
-# GOV.UK markup for every form field comes from our own templates (paqa/core/templates/django/forms).
+# GOV.UK markup for every form field comes from our templates (paqa/core/templates/django/forms).
 FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
 
-DATABASES = {
-    "default": env.db_url("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'paqa.sqlite3'}")
-}
+DATABASES = {"default": env.db_url("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'paqa.sqlite3'}")}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets readers carry on while one writer writes; IMMEDIATE takes the write lock at the
     # start of a transaction so concurrent writers queue (up to `timeout`) instead of failing.
@@ -130,9 +128,7 @@ PAQA_SIGN_IN_MAX_FAILURES_PER_IP = env.int("PAQA_SIGN_IN_MAX_FAILURES_PER_IP", d
 PAQA_SIGN_IN_MAX_FAILURES_PER_ACCOUNT_AND_IP = env.int(
     "PAQA_SIGN_IN_MAX_FAILURES_PER_ACCOUNT_AND_IP", default=5
 )
-PAQA_SIGN_IN_MAX_FAILURES_PER_ACCOUNT = env.int(
-    "PAQA_SIGN_IN_MAX_FAILURES_PER_ACCOUNT", default=50
-)
+PAQA_SIGN_IN_MAX_FAILURES_PER_ACCOUNT = env.int("PAQA_SIGN_IN_MAX_FAILURES_PER_ACCOUNT", default=50)
 # Number of reverse proxies in front of the app whose X-Forwarded-For entries are trusted.
 PAQA_TRUSTED_PROXY_COUNT = env.int("PAQA_TRUSTED_PROXY_COUNT", default=0)
 PAQA_DEMO = env.bool("PAQA_DEMO", default=False)

@@ -2,7 +2,7 @@
 
 from django.core.management.utils import get_random_secret_key
 
-from .base import *  # noqa: F403
+from .base import *
 from .base import VAR_DIR, env
 
 DEBUG = env.bool("DJANGO_DEBUG", default=False)
@@ -18,4 +18,4 @@ def _local_secret_key() -> str:
     return key_file.read_text().strip()
 
 
-SECRET_KEY = SECRET_KEY or _local_secret_key()  # noqa: F405
+SECRET_KEY = SECRET_KEY or _local_secret_key()

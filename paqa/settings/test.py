@@ -1,6 +1,6 @@
 """Settings for the test suite. DATABASE_URL picks SQLite (default) or PostgreSQL."""
 
-from .base import *  # noqa: F403
+from .base import *
 from .base import env
 
 SECRET_KEY = "test-only-secret-key-not-for-production-use-0123456789"  # noqa: S105

@@ -25,7 +25,9 @@ class Command(BaseCommand):
         call_command("migrate", interactive=False, verbosity=0)
         call_command("collectstatic", interactive=False, verbosity=0)
         partnership = demo_load()
-        self.stdout.write(self.style.SUCCESS(f"Loaded the demonstration partnership: {partnership}"))
+        self.stdout.write(
+            self.style.SUCCESS(f"Loaded the demonstration partnership: {partnership}")
+        )
         url = f"http://{options['addrport']}/"
         lines = [
             "",
@@ -34,7 +36,9 @@ class Command(BaseCommand):
             f"Demo sign-ins (every password: {DEMO_PASSWORD})",
         ]
         for person in DEMO_PEOPLE:
-            lines.append(f"  {Role(person.role).label:<18} {person.email:<28} {person.organisation}")
+            lines.append(
+                f"  {Role(person.role).label:<18} {person.email:<28} {person.organisation}"
+            )
         if not settings.PAQA_REQUIRE_MFA:
             lines += ["", "Two-factor authentication is OFF in this demo (PAQA_REQUIRE_MFA=0)."]
         self.stdout.write("\n".join(lines) + "\n")
