@@ -4,22 +4,14 @@ from django import forms
 from django.contrib.auth import password_validation
 from django.contrib.auth.forms import PasswordChangeForm, PasswordResetForm, SetPasswordForm
 
-from paqa.core.forms import GovUKForm, GovUKFormMixin
+from paqa.core.forms import GovUKForm, GovUKFormMixin, email_field
 
 
 class SignInForm(GovUKForm):
     page_title = "Sign in"
     submit_label = "Sign in"
 
-    email = forms.EmailField(
-        label="Email address",
-        max_length=254,
-        error_messages={
-            "required": "Enter your email address",
-            "invalid": "Enter an email address in the correct format, like name@example.org",
-        },
-        widget=forms.EmailInput(attrs={"autocomplete": "email", "spellcheck": "false"}),
-    )
+    email = email_field(autocomplete="email")
     password = forms.CharField(
         label="Password",
         strip=False,
@@ -70,7 +62,11 @@ class RecoveryCodeForm(GovUKForm):
     )
 
 
-def _gov_uk_password_errors(form: forms.Form) -> None:
+PASSWORD_HINT = "At least 15 characters. A few unrelated words make a strong password."  # noqa: S105
+
+
+def _gov_uk_password_fields(form: forms.Form) -> None:
+    form.fields["new_password1"].help_text = PASSWORD_HINT
     for name, field in form.fields.items():
         field.error_messages.setdefault("required", f"Enter {str(field.label or name).lower()}")
         if name.startswith("new_password") or name.startswith("password"):
@@ -86,7 +82,7 @@ class ChoosePasswordForm(GovUKForm):
     password1 = forms.CharField(
         label="New password",
         strip=False,
-        help_text="At least 15 characters. A few unrelated words make a strong password.",
+        help_text=PASSWORD_HINT,
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
         error_messages={"required": "Enter a new password"},
     )
@@ -135,10 +131,7 @@ class GovUKSetPasswordForm(GovUKFormMixin, SetPasswordForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields[
-            "new_password1"
-        ].help_text = "At least 15 characters. A few unrelated words make a strong password."
-        _gov_uk_password_errors(self)
+        _gov_uk_password_fields(self)
 
 
 class GovUKPasswordChangeForm(GovUKFormMixin, PasswordChangeForm):
@@ -147,8 +140,5 @@ class GovUKPasswordChangeForm(GovUKFormMixin, PasswordChangeForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields[
-            "new_password1"
-        ].help_text = "At least 15 characters. A few unrelated words make a strong password."
-        _gov_uk_password_errors(self)
+        _gov_uk_password_fields(self)
         self.fields["old_password"].widget.attrs["autocomplete"] = "current-password"

@@ -72,6 +72,22 @@ class GovUKBoundField(BoundField):
         return attrs
 
 
+def email_field(
+    label: str = "Email address", help_text: str = "", **widget_attrs: str
+) -> forms.EmailField:
+    """An email address field with GOV.UK's wording for its errors."""
+    return forms.EmailField(
+        label=label,
+        help_text=help_text,
+        max_length=254,
+        error_messages={
+            "required": f"Enter {'your' if label == 'Email address' else 'their'} email address",
+            "invalid": "Enter an email address in the correct format, like name@example.org",
+        },
+        widget=forms.EmailInput(attrs={"spellcheck": "false", **widget_attrs}),
+    )
+
+
 class GovUKFormMixin:
     """Mixed into every PAQA form (plain or model) to get GOV.UK rendering."""
 

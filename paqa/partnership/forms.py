@@ -1,10 +1,8 @@
-from typing import Any
-
 from django import forms
 
 from paqa.accounts.forms import ChoosePasswordForm
 from paqa.core.access import ROLE_DESCRIPTIONS, Role
-from paqa.core.forms import GovUKForm
+from paqa.core.forms import GovUKForm, email_field
 from paqa.partnership.models import Organisation, validate_brand_colour
 
 
@@ -51,47 +49,26 @@ class InvitationForm(GovUKForm):
     full_name = forms.CharField(
         label="Full name", max_length=150, error_messages={"required": "Enter their full name"}
     )
-    email = forms.EmailField(
-        label="Email address",
+    email = email_field(
+        "Their email address",
         help_text="We will send a link to this address. It works once, within 7 days.",
-        error_messages={
-            "required": "Enter their email address",
-            "invalid": "Enter an email address in the correct format, like name@example.org",
-        },
-        widget=forms.EmailInput(attrs={"spellcheck": "false"}),
     )
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["role"] = _role_field()
+    role = _role_field()
 
 
 class MembershipCreateForm(GovUKForm):
     page_title = "Give an existing person a role"
     submit_label = "Save role"
 
-    email = forms.EmailField(
-        label="Their email address",
-        help_text="The address they sign in with",
-        error_messages={
-            "required": "Enter their email address",
-            "invalid": "Enter an email address in the correct format, like name@example.org",
-        },
-        widget=forms.EmailInput(attrs={"spellcheck": "false"}),
-    )
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["role"] = _role_field()
+    email = email_field("Their email address", help_text="The address they sign in with")
+    role = _role_field()
 
 
 class MembershipRoleForm(GovUKForm):
     page_title = "Change role"
     submit_label = "Save role"
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["role"] = _role_field()
+    role = _role_field()
 
 
 class PersonForm(GovUKForm):
