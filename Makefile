@@ -9,7 +9,7 @@ BIN := $(VENV)/bin
 PY_STAMP := $(VENV)/.installed
 NODE_STAMP := node_modules/.installed
 FRONTEND := paqa/core/static/paqa/dist/paqa.css
-PYTEST_ARGS ?=
+PYTEST_ARGS ?= -n 2
 
 .PHONY: help install frontend demo serve test pytest lint format lock clean
 

@@ -86,3 +86,16 @@ def test_password_changes_are_not_copied_into_history(cast):
     cast.admin.set_password("another long password here")
     cast.admin.save()
     assert not hasattr(cast.admin.history.latest(), "password")
+
+
+def test_signing_in_adds_no_history_row(cast, settings):
+    from django.test import Client
+
+    from tests.factories import PASSWORD
+
+    settings.PAQA_REQUIRE_MFA = False
+    before = cast.admin.history.count()
+    Client().post("/sign-in/", {"email": cast.admin.email, "password": PASSWORD})
+    cast.admin.refresh_from_db()
+    assert cast.admin.last_login is not None
+    assert cast.admin.history.count() == before
