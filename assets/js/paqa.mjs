@@ -7,13 +7,16 @@ initAll();
 (function sessionTimeout() {
   const body = document.body;
   const timeout = Number(body.dataset.idleTimeoutSeconds);
+  const left = Number(body.dataset.idleSecondsLeft || timeout);
   const warning = Number(body.dataset.idleWarningSeconds);
   const dialog = document.getElementById("session-timeout-dialog");
   if (!timeout || !dialog || typeof dialog.showModal !== "function") return;
 
   const countdown = dialog.querySelector("[data-countdown]");
   const form = dialog.querySelector("form");
-  let deadline = Date.now() + timeout * 1000;
+  // A little after the server's own limit, so the server has signed the session out by then.
+  const graceMs = 2000;
+  let deadline = Date.now() + left * 1000;
   let ticker = null;
 
   const words = (seconds) => {
@@ -25,15 +28,15 @@ initAll();
   };
 
   const tick = () => {
-    const left = Math.max(0, Math.round((deadline - Date.now()) / 1000));
-    if (left <= 0) {
+    const remaining = Math.max(0, Math.round((deadline - Date.now()) / 1000));
+    if (Date.now() >= deadline + graceMs) {
       window.location.href = body.dataset.timedOutUrl;
       return;
     }
-    if (left <= warning && !dialog.open) {
+    if (remaining <= warning && !dialog.open) {
       dialog.showModal();
     }
-    if (countdown) countdown.textContent = words(left);
+    if (countdown) countdown.textContent = words(remaining);
   };
 
   form.addEventListener("submit", async (event) => {
@@ -44,7 +47,9 @@ initAll();
       headers: { Accept: "application/json" },
       credentials: "same-origin",
     });
-    if (response.ok) {
+    // 204 means the session was extended; anything else (such as a redirect to sign in)
+    // means it had already ended.
+    if (response.status === 204) {
       deadline = Date.now() + timeout * 1000;
       dialog.close();
     } else {

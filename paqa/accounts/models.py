@@ -79,6 +79,7 @@ class SignInEvent(models.Model):
         PASSWORD_RESET_REQUESTED = "password_reset_requested", "Password reset requested"
         PASSWORD_RESET = "password_reset", "Password reset"
         INVITATION_ACCEPTED = "invitation_accepted", "Invitation accepted"
+        MFA_RESET = "mfa_reset", "Two-factor authentication reset by an admin"
 
     FAILURES = (Kind.PASSWORD_REJECTED,)
 

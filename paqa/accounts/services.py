@@ -93,6 +93,22 @@ def totp_verify(*, user: User, token: str) -> bool:
     return bool(device.verify_token(token.strip().replace(" ", "")))
 
 
+@transaction.atomic
+def mfa_reset(*, user: User, actor: User, request: HttpRequest | None = None) -> None:
+    """Remove a person's authenticator and recovery codes (lost phone): they set up anew at
+    their next sign-in, and any session they have open ends."""
+    TOTPDevice.objects.filter(user=user).delete()
+    RecoveryCode.objects.filter(user=user).delete()
+    SignInEvent.objects.create(
+        kind=SignInEvent.Kind.MFA_RESET,
+        email=user.email,
+        user=user,
+        ip_address=client_ip(request)[:64] if request is not None else "",
+        user_agent=f"reset by {actor.email}"[:300],
+    )
+    transaction.on_commit(lambda: _end_sessions_of(user))
+
+
 def _end_sessions_of(user: User) -> int:
     """Delete every stored session that belongs to this person."""
     ended = 0

@@ -17,12 +17,13 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from paqa.accounts.models import SignInEvent, User
 from paqa.accounts.services import sign_in_event_record
 from paqa.accounts.throttling import remember_device
+from paqa.core.context_processors import IDLE_CLOCK_SESSION_KEY
 
 PENDING_USER = "paqa_pending_user_id"
 PENDING_SINCE = "paqa_pending_since"
 PENDING_NEXT = "paqa_pending_next"
 MFA_VERIFIED = "paqa_mfa_verified"
-LAST_SEEN = "paqa_last_seen"
+LAST_SEEN = IDLE_CLOCK_SESSION_KEY
 NEW_RECOVERY_CODES = "paqa_new_recovery_codes"
 PENDING_LIFETIME_SECONDS = 5 * 60
 

@@ -11,7 +11,12 @@ from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from paqa.accounts.models import User, normalise_email
-from paqa.accounts.services import user_deactivate, user_reactivate, user_update_details
+from paqa.accounts.services import (
+    mfa_reset,
+    user_deactivate,
+    user_reactivate,
+    user_update_details,
+)
 from paqa.accounts.signin import acting_user
 from paqa.core.access import Capability, access_for, require
 from paqa.partnership import selectors, services
@@ -474,6 +479,30 @@ def person_deactivate(request: HttpRequest, pk: int) -> HttpResponse:
         body="They will be signed out at once and cannot sign in again until reactivated. "
         "Everything they recorded is kept.",
         button="Deactivate",
+        cancel_url=back,
+        warning=True,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def person_mfa_reset(request: HttpRequest, pk: int) -> HttpResponse:
+    person = selectors.person_get(user=request.user, pk=pk, for_change=True)
+    back = reverse("partnership:person-detail", args=[pk])
+    if request.method == "POST":
+        mfa_reset(user=person, actor=_actor(request), request=request)
+        messages.success(
+            request,
+            f"{person}’s two-factor authentication has been reset. They will set up a new "
+            "authenticator app the next time they sign in.",
+        )
+        return redirect(back)
+    return _confirm(
+        request,
+        title=f"Reset {person}’s two-factor authentication?",
+        body="Do this only when they have lost both their authenticator app and their recovery "
+        "codes, and you have confirmed who they are. Their current authenticator and recovery "
+        "codes stop working, and any session they have open ends.",
+        button="Reset two-factor authentication",
         cancel_url=back,
         warning=True,
     )

@@ -384,3 +384,33 @@ def test_sign_out_needs_post_and_csrf(cast, client_for):
     client.handler.enforce_csrf_checks = True
     assert client.get(reverse("accounts:sign-out")).status_code == 405
     assert client.post(reverse("accounts:sign-out")).status_code == 403
+
+
+def test_admin_resets_a_lost_authenticator_and_the_person_sets_up_anew(
+    cast, client_for, django_capture_on_commit_callbacks
+):
+    _with_authenticator(cast.agency_lead)
+    recovery_codes_regenerate(user=cast.agency_lead)
+    open_session = client_for(cast.agency_lead)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client_for(cast.admin).post(
+            reverse("partnership:person-mfa-reset", args=[cast.agency_lead.pk])
+        )
+    assert response.status_code == 302
+    assert not TOTPDevice.objects.filter(user=cast.agency_lead).exists()
+    assert not RecoveryCode.objects.filter(user=cast.agency_lead).exists()
+    assert SignInEvent.objects.filter(
+        user=cast.agency_lead, kind=SignInEvent.Kind.MFA_RESET
+    ).exists()
+    assert not _is_signed_in(open_session)
+    assert _password_step(Client(), cast.agency_lead.email)["Location"] == reverse(
+        "accounts:mfa-set-up"
+    )
+
+
+def test_only_partnership_admins_reset_two_factor(cast, client_for):
+    device = _with_authenticator(cast.auditor)
+    url = reverse("partnership:person-mfa-reset", args=[cast.auditor.pk])
+    assert client_for(cast.agency_lead).post(url).status_code == 403
+    assert client_for(cast.other_agency_lead).post(url).status_code == 404
+    assert TOTPDevice.objects.filter(pk=device.pk).exists()

@@ -146,3 +146,33 @@ def test_the_axe_check_reports_each_violation_readably(page):
 def test_the_demo_banner_is_inside_a_landmark(journey: Journey, settings):
     settings.PAQA_DEMO = True
     journey.goto("/sign-in/")
+
+
+@pytest.mark.browser
+def test_idle_warning_lets_the_person_stay_signed_in_and_otherwise_signs_them_out(
+    journey: Journey, settings
+):
+    """WCAG 2.2.1: warned before the idle sign-out, with a way to extend the session."""
+    settings.PAQA_REQUIRE_MFA = False
+    settings.PAQA_IDLE_TIMEOUT_SECONDS = 8
+    settings.PAQA_IDLE_WARNING_SECONDS = 6
+    page = journey.page
+    sign_in(journey, "board@demo.example")
+    expect_heading(journey, HOME_HEADING)
+
+    dialog = page.get_by_role("dialog", name="You’re about to be signed out")
+    expect(dialog).to_be_visible(timeout=5_000)
+    assert_no_axe_violations(page)
+    dialog.get_by_role("button", name="Stay signed in").click()
+    expect(dialog).to_be_hidden()
+
+    # The server's idle clock was reset too: the next page is served, not the sign-in page.
+    journey.goto("/people/")
+    expect_heading(journey, "People")
+
+    # Left alone, the page goes to the sign-in page with a notice, and the session is over.
+    expect(page.get_by_text("You were signed out because you had not done anything")).to_be_visible(
+        timeout=12_000
+    )
+    journey.goto("/people/")
+    expect_heading(journey, "Sign in")

@@ -117,6 +117,7 @@ def test_board_member_reads_every_organisation(cast, client_for):
         ("partnership:membership-archive", "membership", {}),
         ("partnership:person-edit", "person", {"full_name": "Changed", "job_title": ""}),
         ("partnership:person-deactivate", "person", {}),
+        ("partnership:person-mfa-reset", "person", {}),
     ],
 )
 def test_board_member_cannot_change_anything(cast, client_for, url_name, target, data):
