@@ -4,6 +4,7 @@ urlpatterns = [
     path("", include("paqa.core.urls")),
     path("", include("paqa.accounts.urls")),
     path("", include("paqa.partnership.urls")),
+    path("", include("paqa.indicators.urls")),
 ]
 
 handler403 = "paqa.core.views.permission_denied"

@@ -3,6 +3,14 @@
 
 initAll();
 
+// Pages that show the progress of background work reload themselves (each also has a link).
+(function refreshWhileWorking() {
+  const marker = document.querySelector("[data-paqa-refresh-seconds]");
+  if (!marker) return;
+  const seconds = Number(marker.dataset.paqaRefreshSeconds) || 2;
+  window.setTimeout(() => window.location.reload(), seconds * 1000);
+})();
+
 // Warn before the idle sign-out and let the person stay (WCAG 2.2.1 Timing adjustable).
 (function sessionTimeout() {
   const body = document.body;

@@ -51,6 +51,9 @@ class Capability(enum.StrEnum):
     VIEW_DIRECTORY = "view_directory"  # organisations, services, people, memberships
     MANAGE_DIRECTORY = "manage_directory"  # change them, invite people
     VIEW_HISTORY = "view_history"  # the change history of every record
+    VIEW_DATA = "view_data"  # the local safeguarding data set: dashboard, indicators, exports
+    MANAGE_DATA = "manage_data"  # import and correct observations, edit indicator definitions
+    WRITE_COMMENTARY = "write_commentary"  # the impact narrative beside the figures
 
 
 class Reach(enum.Enum):
@@ -58,17 +61,32 @@ class Reach(enum.Enum):
     OWN_ORGANISATION = "own_organisation"
 
 
+_PARTNERSHIP_DATA = {Capability.VIEW_DATA: Reach.PARTNERSHIP}
+
 ROLE_CAPABILITIES: dict[str, dict[Capability, Reach]] = {
     Role.PARTNERSHIP_ADMIN: {
         Capability.VIEW_DIRECTORY: Reach.PARTNERSHIP,
         Capability.MANAGE_DIRECTORY: Reach.PARTNERSHIP,
         Capability.VIEW_HISTORY: Reach.PARTNERSHIP,
+        **_PARTNERSHIP_DATA,
+        Capability.MANAGE_DATA: Reach.PARTNERSHIP,
+        Capability.WRITE_COMMENTARY: Reach.PARTNERSHIP,
     },
-    Role.PAQA_MEMBER: {Capability.VIEW_DIRECTORY: Reach.PARTNERSHIP},
-    Role.BOARD_MEMBER: {Capability.VIEW_DIRECTORY: Reach.PARTNERSHIP},
-    Role.AGENCY_LEAD: {Capability.VIEW_DIRECTORY: Reach.OWN_ORGANISATION},
-    Role.AUDITOR: {Capability.VIEW_DIRECTORY: Reach.OWN_ORGANISATION},
-    Role.ANALYST: {Capability.VIEW_DIRECTORY: Reach.OWN_ORGANISATION},
+    Role.PAQA_MEMBER: {
+        Capability.VIEW_DIRECTORY: Reach.PARTNERSHIP,
+        **_PARTNERSHIP_DATA,
+        Capability.WRITE_COMMENTARY: Reach.PARTNERSHIP,
+    },
+    Role.BOARD_MEMBER: {Capability.VIEW_DIRECTORY: Reach.PARTNERSHIP, **_PARTNERSHIP_DATA},
+    Role.AGENCY_LEAD: {Capability.VIEW_DIRECTORY: Reach.OWN_ORGANISATION, **_PARTNERSHIP_DATA},
+    Role.AUDITOR: {Capability.VIEW_DIRECTORY: Reach.OWN_ORGANISATION, **_PARTNERSHIP_DATA},
+    # The data set is the partnership's: its analysts import and correct all of it.
+    Role.ANALYST: {
+        Capability.VIEW_DIRECTORY: Reach.OWN_ORGANISATION,
+        **_PARTNERSHIP_DATA,
+        Capability.MANAGE_DATA: Reach.PARTNERSHIP,
+        Capability.WRITE_COMMENTARY: Reach.PARTNERSHIP,
+    },
 }
 
 

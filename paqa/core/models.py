@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from simple_history.models import HistoricalRecords
 
 
 class TimeStampedModel(models.Model):
@@ -31,3 +32,36 @@ class ArchivableModel(TimeStampedModel):
     @property
     def is_archived(self) -> bool:
         return self.archived_at is not None
+
+
+class Area(TimeStampedModel):
+    """A place figures are reported for, by its ONS code (E10000025 Oxfordshire, E92000001 England).
+
+    A statistical-neighbour group is an area of its own (its figures are the group's average).
+    """
+
+    class Kind(models.TextChoices):
+        LOCAL_AUTHORITY = "local_authority", "Local authority"
+        REGION = "region", "Region"
+        COUNTRY = "country", "Country"
+        STATISTICAL_NEIGHBOURS = "statistical_neighbours", "Statistical neighbours"
+
+    code = models.CharField("ONS code", max_length=12, unique=True)
+    name = models.CharField(max_length=200)
+    kind = models.CharField(max_length=30, choices=Kind.choices)
+    parent = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
+        help_text="The region a local authority is in; the country a region is in.",
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["kind", "name"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.code})"

@@ -42,6 +42,14 @@ class Partnership(TimeStampedModel):
     brand_colour = models.CharField(
         max_length=7, default="#1d70b8", validators=[validate_brand_colour]
     )
+    home_area = models.ForeignKey(
+        "core.Area",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="The local authority area whose figures the partnership reports",
+    )
 
     history = HistoricalRecords()
 
@@ -158,3 +166,30 @@ class Invitation(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"Invitation for {self.email} to {self.organisation}"
+
+
+class ApiToken(TimeStampedModel):
+    """A key an organisation's own system uses to call the API, acting for that organisation.
+
+    Only a SHA-256 hash is kept; the key itself is shown once, when it is made.
+    """
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="api_tokens"
+    )
+    name = models.CharField(max_length=100, help_text="What uses it, like 'CAMHS data warehouse'")
+    token_hash = models.CharField(max_length=64, unique=True)
+    prefix = models.CharField(max_length=8, help_text="The key's first characters, to recognise it")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    history = HistoricalRecords(excluded_fields=["token_hash", "last_used_at"])
+
+    class Meta:
+        ordering = ["organisation__name", "name"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.organisation}, {self.prefix}…)"

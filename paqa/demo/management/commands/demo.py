@@ -5,7 +5,8 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
 
 from paqa.core.access import Role
-from paqa.partnership.demo import DEMO_PASSWORD, DEMO_PEOPLE, demo_load
+from paqa.demo.loader import demo_everything_load
+from paqa.partnership.demo import DEMO_PASSWORD, DEMO_PEOPLE
 
 
 class Command(BaseCommand):
@@ -24,7 +25,7 @@ class Command(BaseCommand):
         settings.VAR_DIR.mkdir(parents=True, exist_ok=True)
         call_command("migrate", interactive=False, verbosity=0)
         call_command("collectstatic", interactive=False, verbosity=0)
-        partnership = demo_load()
+        partnership = demo_everything_load()
         self.stdout.write(
             self.style.SUCCESS(f"Loaded the demonstration partnership: {partnership}")
         )

@@ -1,0 +1,422 @@
+"""Charts for dashboards, PDFs and Word documents, drawn once on the server.
+
+One module builds every chart as a Vega-Lite spec (with Altair) and renders it to SVG with
+vl-convert, so the web page, the PDF and the DOCX show the same picture, and no page needs
+JavaScript to draw it. Each chart comes with a title, a text description and (through
+`trend_table`) a data table, because a picture alone is not accessible (WCAG 2.2 AA).
+
+Text on a chart comes from users (area names, titles, period labels), so it is untrusted:
+
+- it goes into the spec only as data or plain strings, never as field names or expressions;
+- characters that XML forbids are dropped and whitespace is collapsed, so the SVG stays
+  well-formed;
+- Vega escapes it when it writes the SVG, and `_check_inert` refuses any SVG that would still
+  hold a script, an event handler, a link or a DOCTYPE;
+- vl-convert may load no data from outside the spec (``allowed_base_urls=[]``).
+
+Lines differ by colour, dash and point shape, so they can be told apart without colour. The
+colours are GOV.UK ones with at least 3:1 contrast against white (WCAG 1.4.11); GOV.UK orange
+(#f47738, 2.8:1) is left out for that reason.
+
+vl-convert takes about 0.4 s to start on its first call and some tens of milliseconds after
+that; call `warm_up` at start-up to pay the start-up cost early. Nothing is cached here.
+"""
+
+from __future__ import annotations
+
+import base64
+import math
+import re
+import textwrap
+import xml.etree.ElementTree as ET
+from dataclasses import dataclass
+from typing import Any
+from xml.sax.saxutils import escape
+
+import altair as alt
+import vl_convert as vlc
+
+__all__ = [
+    "ChartSeries",
+    "ChartTable",
+    "RenderedChart",
+    "describe_trend",
+    "trend_chart",
+    "trend_table",
+    "warm_up",
+]
+
+FONT = "system-ui, -apple-system, Segoe UI, Roboto, Arial, sans-serif"
+TEXT_COLOUR = "#0b0c0c"  # GOV.UK text
+SECONDARY_COLOUR = "#505a5f"  # GOV.UK secondary text: axis lines and ticks
+GRID_COLOUR = "#b1b4b6"  # GOV.UK border: grid lines are only a guide, so they may be faint
+# Series colours, in order of use. Each has at least 3:1 contrast against white.
+PALETTE = ("#1d70b8", "#d4351c", "#00703c", "#505a5f", "#4c2c92", "#d53880")
+# Dash patterns and point shapes, so a series is identifiable in greyscale or by people who
+# cannot tell the colours apart. Different lengths, so combinations repeat as late as possible.
+DASHES = ((1, 0), (8, 4), (2, 3), (8, 3, 2, 3), (14, 4), (4, 2, 1, 2), (1, 5))
+SHAPES = ("circle", "square", "triangle-up", "diamond", "triangle-down", "cross", "triangle-right")
+TARGET_DASH = (6, 4)
+
+WIDTH = 560
+HEIGHT = 280
+TITLE_FONT_SIZE = 19
+TEXT_FONT_SIZE = 14
+NO_DATA = "No data"
+
+_CONFIG = alt.Config(
+    font=FONT,
+    background="white",
+    title=alt.TitleConfig(font=FONT, fontSize=TITLE_FONT_SIZE, color=TEXT_COLOUR, offset=12),
+    axis=alt.AxisConfig(
+        labelFont=FONT,
+        titleFont=FONT,
+        labelFontSize=TEXT_FONT_SIZE,
+        titleFontSize=TEXT_FONT_SIZE,
+        labelColor=TEXT_COLOUR,
+        titleColor=TEXT_COLOUR,
+        domainColor=SECONDARY_COLOUR,
+        tickColor=SECONDARY_COLOUR,
+        gridColor=GRID_COLOUR,
+        labelLimit=0,
+    ),
+    legend=alt.LegendConfig(
+        labelFont=FONT,
+        titleFont=FONT,
+        labelFontSize=TEXT_FONT_SIZE,
+        labelColor=TEXT_COLOUR,
+        labelLimit=0,
+        symbolSize=150,
+        symbolStrokeWidth=0,  # filled shapes only: a dashed outline around them looks broken
+    ),
+    view=alt.ViewConfig(stroke=None),
+)
+
+# Characters XML 1.0 forbids (and C1 controls, which it discourages); Vega would copy them
+# into the SVG as they are and make it unreadable.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
+_ROOT_START_TAG = re.compile(r"<svg\b[^>]*>")
+
+
+@dataclass(frozen=True)
+class ChartSeries:
+    """One line on a chart: a name (such as an area) and its values in time order."""
+
+    name: str
+    points: list[tuple[str, float]]
+
+
+@dataclass(frozen=True)
+class ChartTable:
+    """The chart's numbers as a table: the accessible equivalent of the picture.
+
+    One row per period, one column per series, values already formatted as text.
+    """
+
+    columns: list[str]
+    rows: list[list[str]]
+
+
+@dataclass(frozen=True)
+class RenderedChart:
+    """A chart drawn as SVG, with the text a reader needs when they cannot see it."""
+
+    title: str
+    description: str
+    spec: dict[str, Any]
+    svg: str
+
+    @property
+    def data_uri(self) -> str:
+        """The SVG as a data URI for ``<img src>``: an SVG loaded as an image never runs script,
+        so this is the safest way to put it on a page (give the ``<img>`` an ``alt``)."""
+        encoded = base64.b64encode(self.svg.encode("utf-8")).decode("ascii")
+        return f"data:image/svg+xml;base64,{encoded}"
+
+    def png(self, scale: float = 2.0) -> bytes:
+        """The chart as PNG, for Word documents, which do not all show SVG.
+
+        Rendered afresh from the spec each time (about as quick as the SVG), at `scale` times
+        the SVG's pixel size: 2 looks sharp when printed.
+        """
+        png: bytes = vlc.vegalite_to_png(self.spec, scale=scale, allowed_base_urls=[])
+        return png
+
+
+def trend_chart(
+    *,
+    title: str,
+    description: str,
+    y_title: str,
+    series: list[ChartSeries],
+    target: float | None = None,
+    target_label: str = "Target",
+    x_title: str = "Period",
+    decimals: int = 0,
+) -> RenderedChart:
+    """A line chart of how values changed over time, one line per series, drawn as SVG.
+
+    Periods stay in the order the series give them (the first series first), not in
+    alphabetical order. Values that are not finite numbers (NaN, infinity) are left out, as if
+    missing. `target`, when given (and finite), is drawn as a dashed line labelled with
+    `target_label`.
+    `decimals` sets how values are shown on the y axis and in the target label.
+
+    Series names must differ, or their points would join into one line.
+    """
+    names = [_clean(s.name) for s in series]
+    if len(set(names)) != len(names):
+        raise ValueError(f"Series names must differ: {names}")
+    title, description = _clean(title), _clean(description)
+    periods = _periods(series)
+    rows = [
+        {"series": name, "period": period, "value": value}
+        for name, s in zip(names, series, strict=True)
+        for period, value in _finite_points(s)
+    ]
+    number_format = f",.{decimals}f"
+
+    x = alt.X(
+        "period:O",
+        sort=periods,
+        title=_wrap(_clean(x_title), 70),
+        axis=alt.Axis(labelAngle=_label_angle(periods), labelOverlap=True),
+    )
+    y = alt.Y(
+        "value:Q",
+        title=_wrap(_clean(y_title), 36),
+        axis=alt.Axis(format=number_format),
+        scale=alt.Scale(zero=True),
+    )
+    legend = alt.Legend(title=None, orient="bottom", columns=_legend_columns(names))
+    colour = alt.Color(
+        "series:N",
+        sort=names,
+        legend=legend,
+        scale=alt.Scale(domain=names, range=_cycle(PALETTE, names)),
+    )
+    lines = (
+        alt.Chart()
+        .mark_line(strokeWidth=3, strokeJoin="round")
+        .encode(
+            x=x,
+            y=y,
+            color=colour,
+            strokeDash=alt.StrokeDash(
+                "series:N",
+                sort=names,
+                legend=None,
+                scale=alt.Scale(domain=names, range=[list(d) for d in _cycle(DASHES, names)]),
+            ),
+        )
+    )
+    points = (
+        alt.Chart()
+        .mark_point(filled=True, size=80, opacity=1)
+        .encode(
+            x=x,
+            y=y,
+            color=colour,
+            shape=alt.Shape(
+                "series:N",
+                sort=names,
+                legend=legend,
+                scale=alt.Scale(domain=names, range=list(_cycle(SHAPES, names))),
+            ),
+        )
+    )
+    layers: list[alt.Chart] = []
+    if target is not None and math.isfinite(target):
+        # Drawn first, so the series lines and points are never hidden behind it.
+        layers.extend(_target_layers(target, _clean(target_label), decimals, y))
+    layers.extend([lines, points])
+
+    # Built in one step: Altair deep-copies the whole chart for each .properties() or
+    # .configure_*() call, which would cost more than drawing it.
+    chart = alt.LayerChart(
+        layer=layers,
+        data=alt.Data(values=rows),  # once for both lines and points; the target has its own
+        title=alt.TitleParams(text=_wrap(title, 55), anchor="start"),
+        description=description,
+        width=WIDTH,
+        height=HEIGHT,
+        config=_CONFIG,
+    )
+    # Not validated against the Vega-Lite schema here: that takes longer than drawing the
+    # chart, and the spec's shape does not depend on the data. The tests validate it.
+    spec = chart.to_dict(validate=False)
+    return RenderedChart(
+        title=title, description=description, spec=spec, svg=_render(spec, title, description)
+    )
+
+
+def describe_trend(series: list[ChartSeries], *, decimals: int = 0, unit_suffix: str = "") -> str:
+    """A plain-English description of each line, from first value to last, for alt text.
+
+    It compares the first and last values only, which is what a reader glancing at the chart
+    takes away; the data table carries the detail. A value that shows the same at `decimals`
+    places "stayed at" it, so the words never contradict the numbers. Series without points
+    are left out; with none at all the result is "".
+    """
+    sentences = []
+    for s in series:
+        points = _finite_points(s)
+        if not points:
+            continue
+        name = _clean(s.name)
+        (first_period, first_value), (last_period, last_value) = points[0], points[-1]
+        first = _format_number(first_value, decimals) + unit_suffix
+        last = _format_number(last_value, decimals) + unit_suffix
+        if len(points) == 1:
+            sentences.append(f"{name} was {first} in {first_period}.")
+        elif first == last:
+            sentences.append(f"{name} stayed at {first} from {first_period} to {last_period}.")
+        else:
+            verb = "rose" if last_value > first_value else "fell"
+            sentences.append(
+                f"{name} {verb} from {first} in {first_period} to {last} in {last_period}."
+            )
+    return " ".join(sentences)
+
+
+def trend_table(
+    series: list[ChartSeries], *, x_title: str = "Period", decimals: int = 0, unit_suffix: str = ""
+) -> ChartTable:
+    """The numbers behind `trend_chart`, as a table to show with (or instead of) the picture.
+
+    Periods are in the same order as on the chart. A period that a series has no value for
+    shows "No data", so a screen reader does not read an empty cell.
+    """
+    by_series = [dict(_finite_points(s)) for s in series]
+    rows = [
+        [period]
+        + [
+            _format_number(values[period], decimals) + unit_suffix if period in values else NO_DATA
+            for values in by_series
+        ]
+        for period in _periods(series)
+    ]
+    return ChartTable(columns=[_clean(x_title)] + [_clean(s.name) for s in series], rows=rows)
+
+
+def warm_up() -> None:
+    """Draw a tiny chart so vl-convert starts now (about 0.4 s) rather than on a user's request."""
+    trend_chart(
+        title="Warm-up",
+        description="A chart drawn at start-up.",
+        y_title="Value",
+        series=[ChartSeries(name="Warm-up", points=[("1", 1.0), ("2", 2.0)])],
+        target=1.5,
+    )
+
+
+def _clean(text: str) -> str:
+    """Untrusted text, fit for one line of SVG: no characters XML forbids, single spaces."""
+    return " ".join(_NOT_XML.sub("", str(text)).split())
+
+
+def _finite_points(series: ChartSeries) -> list[tuple[str, float]]:
+    """The points that have a number to show, with cleaned labels: NaN and infinity are gaps."""
+    return [
+        (_clean(label), float(value))
+        for label, value in series.points
+        if math.isfinite(float(value))
+    ]
+
+
+def _periods(series: list[ChartSeries]) -> list[str]:
+    """Every period label, in the order first met: the given order is the time order."""
+    seen: dict[str, None] = {}
+    for s in series:
+        for label, _ in _finite_points(s):
+            seen.setdefault(label, None)
+    return list(seen)
+
+
+def _format_number(value: float, decimals: int) -> str:
+    """1234.5 as "1,235" (decimals=0) or "1,234.5" (decimals=1); never "-0"."""
+    text = f"{value:,.{decimals}f}"
+    if text.startswith("-") and not any(ch in "123456789" for ch in text):
+        text = text[1:]
+    return text
+
+
+def _wrap(text: str, width: int) -> str | list[str]:
+    """Long titles as several lines (Vega does not wrap text), so the chart keeps its width."""
+    lines = textwrap.wrap(text, width)
+    return lines if len(lines) > 1 else text
+
+
+def _label_angle(periods: list[str]) -> int:
+    """Level period labels when they fit side by side, slanted when they do not."""
+    longest = max((len(p) for p in periods), default=0)
+    return 0 if len(periods) * (longest * 8 + 12) <= WIDTH else -45
+
+
+def _legend_columns(names: list[str]) -> int:
+    """As many legend entries per row as fit within the chart's width."""
+    longest = max((len(n) for n in names), default=0)
+    return max(1, min(len(names), WIDTH // (longest * 8 + 40)))
+
+
+def _cycle(values: tuple[Any, ...], names: list[str]) -> list[Any]:
+    """One value per series, starting again from the first when there are more series."""
+    return [values[i % len(values)] for i in range(len(names))]
+
+
+def _target_layers(target: float, label: str, decimals: int, y: alt.Y) -> list[alt.Chart]:
+    """A dashed line across the chart at the target, labelled just outside its right-hand end.
+
+    Outside the plot, the label never sits on top of a series line, whatever the data.
+    """
+    value = _format_number(target, decimals)
+    base = alt.Chart(
+        alt.Data(values=[{"value": target, "label": f"{label}: {value}" if label else value}])
+    )
+    rule = base.mark_rule(color=TEXT_COLOUR, strokeWidth=2, strokeDash=list(TARGET_DASH)).encode(
+        y=y
+    )
+    words = base.mark_text(
+        align="left", baseline="middle", dx=6, font=FONT, fontSize=TEXT_FONT_SIZE, color=TEXT_COLOUR
+    ).encode(y=y, x=alt.value(WIDTH), text="label:N")
+    return [rule, words]
+
+
+def _render(spec: dict[str, Any], title: str, description: str) -> str:
+    """The spec as SVG, with its title and description inside it for screen readers.
+
+    The SVG is checked before it is returned, so nothing unsafe can reach a page even if a
+    future Vega version escaped text differently.
+    """
+    svg: str = vlc.vegalite_to_svg(spec, allowed_base_urls=[])
+    start = _ROOT_START_TAG.match(svg)
+    if start is None:
+        raise ValueError("vl-convert returned something other than an SVG")
+    accessible = f"<title>{escape(title)}</title><desc>{escape(description)}</desc>"
+    svg = svg[: start.end()] + accessible + svg[start.end() :]
+    _check_inert(svg)
+    return svg
+
+
+def _check_inert(svg: str) -> None:
+    """Refuse SVG that could run script or load anything, should it ever be put inline.
+
+    Vega writes text as escaped text and attribute values; this is the proof of that at run
+    time: well-formed XML with no DOCTYPE (so no entities), no script or foreignObject elements,
+    no on… event attributes and no links.
+    """
+    if "<!" in svg:
+        raise ValueError("Chart SVG must not contain a DOCTYPE, entity or CDATA section")
+    # Safe to parse: no DOCTYPE means no entity expansion, and expat fetches nothing.
+    try:
+        root = ET.fromstring(svg)  # noqa: S314
+    except ET.ParseError as error:
+        raise ValueError(f"Chart SVG is not well-formed XML: {error}") from error
+    for element in root.iter():
+        tag = element.tag.rsplit("}", 1)[-1].lower()
+        if tag in {"script", "foreignobject", "iframe", "object", "embed", "a", "use", "image"}:
+            raise ValueError(f"Chart SVG must not contain <{tag}>")
+        for attribute in element.attrib:
+            name = attribute.rsplit("}", 1)[-1].lower()
+            if name.startswith("on") or name == "href":
+                raise ValueError(f"Chart SVG must not have a {name} attribute")

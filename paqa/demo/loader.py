@@ -1,0 +1,13 @@
+from django.db import transaction
+
+from paqa.indicators.demo import demo_indicators_load
+from paqa.partnership.demo import demo_load
+from paqa.partnership.models import Partnership
+
+
+@transaction.atomic
+def demo_everything_load() -> Partnership:
+    """Every part's demonstration data, in floor order. Safe to run again."""
+    partnership = demo_load()
+    demo_indicators_load(partnership=partnership)
+    return partnership
