@@ -1,6 +1,7 @@
 from django import forms
 
 from paqa.core.forms import GovUKForm
+from paqa.core.periods import PeriodError, parse_period
 from paqa.indicators.models import Indicator
 from paqa.partnership.models import Organisation
 
@@ -75,6 +76,13 @@ class IndicatorForm(GovUKForm):
         widget=forms.TextInput(attrs={"class": "govuk-input--width-5", "inputmode": "decimal"}),
         error_messages={"invalid": "Enter the target as a number, like 75"},
     )
+    target_period = forms.CharField(
+        label="Target applies to (optional)",
+        help_text="The period the target is for, like 2019-20. Leave empty if it always applies.",
+        required=False,
+        max_length=20,
+        widget=forms.TextInput(attrs={"class": "govuk-input--width-10"}),
+    )
     amber_threshold = forms.DecimalField(
         label="Amber threshold (optional)",
         help_text="Between this and the target the rating is amber; beyond it, red",
@@ -98,6 +106,15 @@ class IndicatorForm(GovUKForm):
         required=False,
         empty_label="Not set",
     )
+
+    def clean_target_period(self) -> str:
+        text: str = self.cleaned_data["target_period"].strip()
+        if text:
+            try:
+                parse_period(text)
+            except PeriodError as error:
+                raise forms.ValidationError(str(error)) from error
+        return text
 
     def clean(self) -> dict[str, object]:
         cleaned = super().clean() or {}

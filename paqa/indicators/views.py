@@ -109,9 +109,19 @@ def _chart(detail: IndicatorDetail) -> RenderedChart | None:
     if not series:
         return None
     suffix = "%" if indicator.unit == Indicator.Unit.PERCENT else ""
+    # The axis uses short labels (a count at 31 March reads as its financial year, as in the
+    # report); the text description uses the full ones, as the data table does.
+    described = [
+        ChartSeries(
+            name=area.name,
+            points=[(point.period.label, float(point.value)) for point in points],
+        )
+        for area, points in detail.series_by_area
+        if points
+    ]
     return trend_chart(
         title=indicator.name,
-        description=describe_trend(series, decimals=indicator.decimals, unit_suffix=suffix),
+        description=describe_trend(described, decimals=indicator.decimals, unit_suffix=suffix),
         y_title=indicator.get_unit_display(),
         series=series,
         target=float(indicator.target) if indicator.target is not None else None,
@@ -178,6 +188,7 @@ def indicator_edit(request: HttpRequest, code: str) -> HttpResponse:
                 "definition",
                 "polarity",
                 "target",
+                "target_period",
                 "amber_threshold",
                 "decimals",
                 "priority",

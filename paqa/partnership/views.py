@@ -20,6 +20,7 @@ from paqa.accounts.services import (
 from paqa.accounts.signin import acting_user
 from paqa.core.access import Capability, access_for, require
 from paqa.partnership import selectors, services
+from paqa.partnership.api_token_selectors import api_token_list
 from paqa.partnership.context_processors import DEFAULT_COLOUR
 from paqa.partnership.forms import (
     AcceptInvitationForm,
@@ -141,6 +142,7 @@ def organisation_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "invitations": selectors.invitation_list(user=request.user, organisation=organisation),
             "can_manage": access.can(MANAGE, organisation.pk),
             "can_view_history": access.can(Capability.VIEW_HISTORY),
+            "api_tokens": api_token_list(user=request.user, organisation=organisation),
         },
     )
 

@@ -21,6 +21,9 @@ PUBLIC_URL_NAMES = {
     "accounts:password-reset-complete": "for people who cannot sign in",
     "partnership:invitation-accept": "the emailed one-time link for a new person",
     "partnership:brand-css": "the partnership's colour, needed by the sign-in page",
+    "api:schema": "token-authenticated API: its public OpenAPI description",
+    "api:indicators": "token-authenticated API",
+    "api:observations": "token-authenticated API",
 }
 
 _SAMPLE_ARGUMENT = {"int": "1", "str": "sample", "slug": "sample", "uuid": "0" * 32, "path": "x"}

@@ -170,6 +170,7 @@ def test_analyst_edits_a_definition_with_history(figures, client_for):
             "definition": "Seen within 12 weeks of referral (first appointment).",
             "polarity": "higher_is_better",
             "target": "80",
+            "target_period": "2019-20",
             "amber_threshold": "70",
             "decimals": "0",
             "priority": indicator.priority,
@@ -179,6 +180,7 @@ def test_analyst_edits_a_definition_with_history(figures, client_for):
     assert response.status_code == 302
     indicator.refresh_from_db()
     assert indicator.target == 80
+    assert indicator.target_period == "2019-20"
     assert indicator.history.latest().history_user == figures.analyst
 
 
