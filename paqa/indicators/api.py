@@ -32,7 +32,13 @@ from rest_framework.throttling import AnonRateThrottle, SimpleRateThrottle
 from rest_framework.views import APIView
 from simple_history.models import HistoricalRecords
 
-from paqa.indicators.importing import COLUMNS, RowError, check_rows, plan_changes
+from paqa.indicators.importing import (
+    COLUMNS,
+    NOT_THE_SOURCE,
+    RowError,
+    check_rows,
+    plan_changes,
+)
 from paqa.indicators.models import Indicator
 from paqa.indicators.services import observations_apply
 from paqa.partnership.api_auth import ApiClient
@@ -408,11 +414,7 @@ class ObservationSubmitView(OrganisationApiView):
         errors.extend(_error_row(error) for error in result.errors)
         if errors:
             errors.sort(key=lambda error: error["item"] or 0)
-            not_source = f"{organisation.name} is not the source of "
-            forbidden = any(
-                error["field"] == "indicator" and error["message"].startswith(not_source)
-                for error in errors
-            )
+            forbidden = any(error.code == NOT_THE_SOURCE for error in result.errors)
             return _refused(errors, forbidden=forbidden)
         try:
             with _history_without_request_user():

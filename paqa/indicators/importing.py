@@ -11,7 +11,7 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import IO, Any
 
@@ -41,14 +41,18 @@ class ImportFileError(ValueError):
     """The file as a whole cannot be read (wrong type, no header, missing columns)."""
 
 
+NOT_THE_SOURCE = "not_the_source"
+
+
 @dataclass(frozen=True)
 class RowError:
     row: int
     column: str
     message: str
+    code: str = ""  # set for errors callers treat specially, like NOT_THE_SOURCE
 
     def as_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        return {"row": self.row, "column": self.column, "message": self.message}
 
     def __str__(self) -> str:
         return f"row {self.row}, {self.column}: {self.message}"
@@ -197,8 +201,8 @@ class RowChecker:
     ) -> CheckedRow | None:
         problems: list[RowError] = []
 
-        def problem(column: str, message: str) -> None:
-            problems.append(RowError(number, column, message))
+        def problem(column: str, message: str, code: str = "") -> None:
+            problems.append(RowError(number, column, message, code))
 
         code = (cells.get("indicator") or "").strip()
         indicator = self.indicators.get(code.lower())
@@ -220,7 +224,9 @@ class RowChecker:
             self.allowed_indicator_ids is not None
             and indicator.pk not in self.allowed_indicator_ids
         ):
-            problem("indicator", f"{self.source_name} is not the source of '{code}'")
+            problem(
+                "indicator", f"{self.source_name} is not the source of '{code}'", NOT_THE_SOURCE
+            )
             indicator = None
 
         area_code = (cells.get("area") or "").strip()
