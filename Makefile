@@ -11,7 +11,7 @@ NODE_STAMP := node_modules/.installed
 FRONTEND := paqa/core/static/paqa/dist/paqa.css
 PYTEST_ARGS ?= -n 2
 
-.PHONY: help install frontend demo serve test pytest lint format lock clean
+.PHONY: help install frontend demo serve test pytest bench lint format lock clean
 
 help: ## List the make targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  make %-10s %s\n", $$1, $$2}'
@@ -47,6 +47,9 @@ test: install frontend lint pytest ## Install and run everything: lint, types, m
 
 pytest: install frontend ## Run the test suite only (DATABASE_URL picks the database; PYTEST_ARGS adds options)
 	$(BIN)/pytest $(PYTEST_ARGS)
+
+bench: install frontend ## Time the import of 100,000 observations and the data pages (SQLite, PostgreSQL)
+	$(BIN)/python bench/bench_indicators.py
 
 lint: install ## ruff (lint and format) and mypy
 	$(BIN)/ruff check .
