@@ -12,13 +12,15 @@ from django.core.exceptions import ValidationError
 from django.core.files.base import File
 from django.db import transaction
 from django.utils import timezone
-from simple_history.utils import bulk_create_with_history, bulk_update_with_history
+from simple_history.utils import bulk_update_with_history
 
 from paqa.accounts.models import User
+from paqa.core.bulk import insert_rows
 from paqa.core.periods import PeriodKind
 from paqa.core.tasks import run_task
 from paqa.indicators.importing import (
     COMPARED_FIELDS,
+    CheckedRow,
     CheckResult,
     ImportFileError,
     Plan,
@@ -190,36 +192,90 @@ class ImportSummary:
     unchanged: int
 
 
+_NEW_COLUMNS = (
+    "indicator",
+    "area",
+    "period",
+    "period_kind",
+    "period_start",
+    "period_end",
+    "value",
+    "numerator",
+    "denominator",
+    "status",
+    "note",
+    "source_import",
+    "created_at",
+    "updated_at",
+)
+
+
+def _insert_new(
+    rows: list[CheckedRow],
+    *,
+    actor: User | None,
+    reason: str,
+    source_import: ObservationImport | None,
+) -> None:
+    """Insert new observations and their "created" history rows, fast (see core/bulk.py)."""
+    now = timezone.now()
+    source_id = source_import.pk if source_import else None
+    values = [
+        (
+            row.indicator_id,
+            row.area_id,
+            row.period,
+            row.period_kind,
+            row.period_start,
+            row.period_end,
+            row.value,
+            row.numerator,
+            row.denominator,
+            row.status,
+            row.note,
+            source_id,
+            now,
+            now,
+        )
+        for row in rows
+    ]
+    insert_rows(Observation, _NEW_COLUMNS, values)
+    # The new ids, to give each history row the id of its observation.
+    wanted = {row.key for row in rows}
+    ids = {}
+    for pk, indicator_id, area_id, period in Observation.objects.filter(
+        indicator_id__in={row.indicator_id for row in rows},
+        area_id__in={row.area_id for row in rows},
+        created_at=now,
+    ).values_list("pk", "indicator_id", "area_id", "period"):
+        if (indicator_id, area_id, period) in wanted:
+            ids[(indicator_id, area_id, period)] = pk
+    history_columns = (
+        "id",
+        *_NEW_COLUMNS,
+        "history_date",
+        "history_change_reason",
+        "history_type",
+        "history_user",
+    )
+    actor_id = actor.pk if actor else None
+    insert_rows(
+        Observation.history.model,
+        history_columns,
+        (
+            (ids[row.key], *value, now, reason, "+", actor_id)
+            for row, value in zip(rows, values, strict=True)
+        ),
+    )
+
+
 def observations_apply(
     *, plan: Plan, actor: User | None, reason: str, source_import: ObservationImport | None = None
 ) -> ImportSummary:
     """Write a checked plan in one transaction: new rows, and changed rows with their history."""
     with transaction.atomic():
-        new = [
-            Observation(
-                indicator_id=row.indicator_id,
-                area_id=row.area_id,
-                period=row.period,
-                period_kind=row.period_kind,
-                period_start=row.period_start,
-                period_end=row.period_end,
-                value=row.value,
-                numerator=row.numerator,
-                denominator=row.denominator,
-                status=row.status,
-                note=row.note,
-                source_import=source_import,
-            )
-            for row in plan.new
-        ]
-        if new:
-            bulk_create_with_history(
-                new,
-                Observation,
-                batch_size=BATCH_SIZE,
-                default_user=actor,
-                default_change_reason=reason,
-            )
+        if plan.new:
+            _insert_new(plan.new, actor=actor, reason=reason, source_import=source_import)
         changed = []
         now = timezone.now()
         for row, stored in plan.changed:
@@ -237,7 +293,7 @@ def observations_apply(
                 default_user=actor,
                 default_change_reason=reason,
             )
-    return ImportSummary(created=len(new), changed=len(changed), unchanged=plan.unchanged)
+    return ImportSummary(created=len(plan.new), changed=len(changed), unchanged=plan.unchanged)
 
 
 def observations_import_file(

@@ -155,3 +155,18 @@ def test_status_defaults_to_final_and_notes_are_kept(pack):
         )
     )
     assert (result.rows[0].status, result.rows[0].note) == ("final", "a note")
+
+
+def test_new_figures_get_a_creation_history_row_with_who_and_why(pack):
+    from paqa.indicators.importing import plan_changes
+    from paqa.indicators.services import observations_apply
+
+    text = HEADER + "cla,E10000025,2019-03-31,780\ncla,E10000025,2018-03-31,690\n"
+    result = check_rows(read_rows("x.csv", io.BytesIO(text.encode())))
+    observations_apply(plan=plan_changes(result.rows), actor=pack.analyst, reason="Test import")
+    for observation in Observation.objects.all():
+        created = observation.history.get()
+        assert created.history_type == "+"
+        assert created.history_user == pack.analyst
+        assert created.history_change_reason == "Test import"
+        assert (created.value, created.period) == (observation.value, observation.period)
