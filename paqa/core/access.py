@@ -54,6 +54,13 @@ class Capability(enum.StrEnum):
     VIEW_DATA = "view_data"  # the local safeguarding data set: dashboard, indicators, exports
     MANAGE_DATA = "manage_data"  # import and correct observations, edit indicator definitions
     WRITE_COMMENTARY = "write_commentary"  # the impact narrative beside the figures
+    VIEW_ACTIONS = "view_actions"  # action plans and their progress
+    MANAGE_ACTIONS = "manage_actions"  # change actions, record progress, mark them done
+    VIEW_ASSESSMENT_SUMMARY = "view_assessment_summary"  # heat map, year on year, sentences
+    VIEW_RETURNS = "view_returns"  # self-assessment returns (others' only once submitted)
+    EDIT_RETURNS = "edit_returns"  # answer, sign off, submit and respond for the organisation
+    CHALLENGE_RETURNS = "challenge_returns"  # peer challenge, moderation, acceptance
+    MANAGE_CYCLES = "manage_cycles"  # open cycles, remind, extend deadlines
 
 
 class Reach(enum.Enum):
@@ -61,7 +68,10 @@ class Reach(enum.Enum):
     OWN_ORGANISATION = "own_organisation"
 
 
-_PARTNERSHIP_DATA = {Capability.VIEW_DATA: Reach.PARTNERSHIP}
+_PARTNERSHIP_DATA = {
+    Capability.VIEW_DATA: Reach.PARTNERSHIP,
+    Capability.VIEW_ASSESSMENT_SUMMARY: Reach.PARTNERSHIP,
+}
 
 ROLE_CAPABILITIES: dict[str, dict[Capability, Reach]] = {
     Role.PARTNERSHIP_ADMIN: {
@@ -71,21 +81,45 @@ ROLE_CAPABILITIES: dict[str, dict[Capability, Reach]] = {
         **_PARTNERSHIP_DATA,
         Capability.MANAGE_DATA: Reach.PARTNERSHIP,
         Capability.WRITE_COMMENTARY: Reach.PARTNERSHIP,
+        Capability.VIEW_ACTIONS: Reach.PARTNERSHIP,
+        Capability.MANAGE_ACTIONS: Reach.PARTNERSHIP,
+        Capability.VIEW_RETURNS: Reach.PARTNERSHIP,
+        Capability.CHALLENGE_RETURNS: Reach.PARTNERSHIP,
+        Capability.MANAGE_CYCLES: Reach.PARTNERSHIP,
     },
     Role.PAQA_MEMBER: {
         Capability.VIEW_DIRECTORY: Reach.PARTNERSHIP,
         **_PARTNERSHIP_DATA,
         Capability.WRITE_COMMENTARY: Reach.PARTNERSHIP,
+        Capability.VIEW_ACTIONS: Reach.PARTNERSHIP,
+        Capability.VIEW_RETURNS: Reach.PARTNERSHIP,
+        Capability.CHALLENGE_RETURNS: Reach.PARTNERSHIP,
     },
-    Role.BOARD_MEMBER: {Capability.VIEW_DIRECTORY: Reach.PARTNERSHIP, **_PARTNERSHIP_DATA},
-    Role.AGENCY_LEAD: {Capability.VIEW_DIRECTORY: Reach.OWN_ORGANISATION, **_PARTNERSHIP_DATA},
-    Role.AUDITOR: {Capability.VIEW_DIRECTORY: Reach.OWN_ORGANISATION, **_PARTNERSHIP_DATA},
+    Role.BOARD_MEMBER: {
+        Capability.VIEW_DIRECTORY: Reach.PARTNERSHIP,
+        **_PARTNERSHIP_DATA,
+        Capability.VIEW_ACTIONS: Reach.PARTNERSHIP,
+    },
+    Role.AGENCY_LEAD: {
+        Capability.VIEW_DIRECTORY: Reach.OWN_ORGANISATION,
+        **_PARTNERSHIP_DATA,
+        Capability.VIEW_ACTIONS: Reach.OWN_ORGANISATION,
+        Capability.MANAGE_ACTIONS: Reach.OWN_ORGANISATION,
+        Capability.VIEW_RETURNS: Reach.OWN_ORGANISATION,
+        Capability.EDIT_RETURNS: Reach.OWN_ORGANISATION,
+    },
+    Role.AUDITOR: {
+        Capability.VIEW_DIRECTORY: Reach.OWN_ORGANISATION,
+        **_PARTNERSHIP_DATA,
+        Capability.VIEW_ACTIONS: Reach.OWN_ORGANISATION,
+    },
     # The data set is the partnership's: its analysts import and correct all of it.
     Role.ANALYST: {
         Capability.VIEW_DIRECTORY: Reach.OWN_ORGANISATION,
         **_PARTNERSHIP_DATA,
         Capability.MANAGE_DATA: Reach.PARTNERSHIP,
         Capability.WRITE_COMMENTARY: Reach.PARTNERSHIP,
+        Capability.VIEW_ACTIONS: Reach.OWN_ORGANISATION,
     },
 }
 

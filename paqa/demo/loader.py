@@ -1,5 +1,6 @@
 from django.db import transaction
 
+from paqa.assessments.demo import demo_assessments_load
 from paqa.indicators.demo import demo_indicators_load
 from paqa.partnership.demo import demo_load
 from paqa.partnership.models import Partnership
@@ -10,4 +11,5 @@ def demo_everything_load() -> Partnership:
     """Every part's demonstration data, in floor order. Safe to run again."""
     partnership = demo_load()
     demo_indicators_load(partnership=partnership)
+    demo_assessments_load(partnership=partnership)
     return partnership

@@ -180,7 +180,7 @@ class ObservationImport(models.Model):
         help_text="Empty for imports from the command line",
     )
     original_name = models.CharField(max_length=255)
-    file = models.FileField(upload_to="imports/observations/")
+    file = models.FileField(upload_to="imports/observations/", max_length=300)
     state = models.CharField(max_length=12, choices=State.choices, default=State.CHECKING)
     total_rows = models.PositiveIntegerField(default=0)
     processed_rows = models.PositiveIntegerField(default=0)

@@ -31,6 +31,8 @@ INSTALLED_APPS = [
     "paqa.accounts",
     "paqa.partnership",
     "paqa.indicators",
+    "paqa.actions",
+    "paqa.assessments",
     "paqa.demo",
     "rest_framework",
     "drf_spectacular",
