@@ -227,3 +227,40 @@ def test_year_on_year(cast, client_for, framework, police_return):
     changes = page.context["changes"]
     assert len(changes) == 8
     assert {change.change for change in changes} == {"Improved"}
+
+
+def test_cycle_page_queries_do_not_grow_with_organisations(
+    cast, client_for, framework, django_assert_max_num_queries
+):
+    from datetime import date
+
+    from paqa.assessments.services import cycle_create
+    from tests.factories import MembershipFactory, OrganisationFactory
+
+    def submitted_cycle(year: str, count: int):
+        organisations = [OrganisationFactory(partnership=cast.partnership) for _ in range(count)]
+        cycle = cycle_create(
+            framework=framework,
+            year=year,
+            deadline=date(2030, 5, 31),
+            organisations=organisations,
+            actor=cast.admin,
+        )
+        for assessment_return in cycle.returns.all():
+            lead = MembershipFactory(
+                organisation=assessment_return.organisation, role="agency_lead"
+            ).user
+            complete(assessment_return)
+            return_sign_off(assessment_return=assessment_return, actor=lead, role_title="Head")
+            return_submit(assessment_return=assessment_return, actor=lead)
+        return cycle
+
+    client = client_for(cast.admin)
+    small = submitted_cycle("2020-21", 2)
+    client.get(reverse("assessments:cycle", args=[small.pk]))
+    with django_assert_max_num_queries(40) as counted:
+        client.get(reverse("assessments:cycle", args=[small.pk]))
+    baseline = len(counted)
+    large = submitted_cycle("2021-22", 8)
+    with django_assert_max_num_queries(baseline):
+        client.get(reverse("assessments:cycle", args=[large.pk]))
