@@ -61,6 +61,11 @@ class Capability(enum.StrEnum):
     EDIT_RETURNS = "edit_returns"  # answer, sign off, submit and respond for the organisation
     CHALLENGE_RETURNS = "challenge_returns"  # peer challenge, moderation, acceptance
     MANAGE_CYCLES = "manage_cycles"  # open cycles, remind, extend deadlines
+    VIEW_AUDITS = "view_audits"  # audit summaries, findings, themes, learning briefs
+    LEAD_AUDITS = "lead_audits"  # set up audits and cohorts, record meetings, findings
+    VIEW_AUDIT_SECTIONS = "view_audit_sections"  # case sections (others' once submitted)
+    COMPLETE_AUDIT_SECTIONS = "complete_audit_sections"  # an organisation's case sections
+    SUBMIT_AGENCY_AUDITS = "submit_agency_audits"  # an organisation's own audit returns
 
 
 class Reach(enum.Enum):
@@ -71,10 +76,13 @@ class Reach(enum.Enum):
 _PARTNERSHIP_DATA = {
     Capability.VIEW_DATA: Reach.PARTNERSHIP,
     Capability.VIEW_ASSESSMENT_SUMMARY: Reach.PARTNERSHIP,
+    Capability.VIEW_AUDITS: Reach.PARTNERSHIP,
 }
 
 ROLE_CAPABILITIES: dict[str, dict[Capability, Reach]] = {
     Role.PARTNERSHIP_ADMIN: {
+        Capability.LEAD_AUDITS: Reach.PARTNERSHIP,
+        Capability.VIEW_AUDIT_SECTIONS: Reach.PARTNERSHIP,
         Capability.VIEW_DIRECTORY: Reach.PARTNERSHIP,
         Capability.MANAGE_DIRECTORY: Reach.PARTNERSHIP,
         Capability.VIEW_HISTORY: Reach.PARTNERSHIP,
@@ -88,6 +96,8 @@ ROLE_CAPABILITIES: dict[str, dict[Capability, Reach]] = {
         Capability.MANAGE_CYCLES: Reach.PARTNERSHIP,
     },
     Role.PAQA_MEMBER: {
+        Capability.LEAD_AUDITS: Reach.PARTNERSHIP,
+        Capability.VIEW_AUDIT_SECTIONS: Reach.PARTNERSHIP,
         Capability.VIEW_DIRECTORY: Reach.PARTNERSHIP,
         **_PARTNERSHIP_DATA,
         Capability.WRITE_COMMENTARY: Reach.PARTNERSHIP,
@@ -101,6 +111,9 @@ ROLE_CAPABILITIES: dict[str, dict[Capability, Reach]] = {
         Capability.VIEW_ACTIONS: Reach.PARTNERSHIP,
     },
     Role.AGENCY_LEAD: {
+        Capability.VIEW_AUDIT_SECTIONS: Reach.OWN_ORGANISATION,
+        Capability.COMPLETE_AUDIT_SECTIONS: Reach.OWN_ORGANISATION,
+        Capability.SUBMIT_AGENCY_AUDITS: Reach.OWN_ORGANISATION,
         Capability.VIEW_DIRECTORY: Reach.OWN_ORGANISATION,
         **_PARTNERSHIP_DATA,
         Capability.VIEW_ACTIONS: Reach.OWN_ORGANISATION,
@@ -109,6 +122,9 @@ ROLE_CAPABILITIES: dict[str, dict[Capability, Reach]] = {
         Capability.EDIT_RETURNS: Reach.OWN_ORGANISATION,
     },
     Role.AUDITOR: {
+        # Only the sections they are assigned to (see audits.selectors).
+        Capability.VIEW_AUDIT_SECTIONS: Reach.OWN_ORGANISATION,
+        Capability.COMPLETE_AUDIT_SECTIONS: Reach.OWN_ORGANISATION,
         Capability.VIEW_DIRECTORY: Reach.OWN_ORGANISATION,
         **_PARTNERSHIP_DATA,
         Capability.VIEW_ACTIONS: Reach.OWN_ORGANISATION,

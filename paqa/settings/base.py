@@ -33,6 +33,7 @@ INSTALLED_APPS = [
     "paqa.indicators",
     "paqa.actions",
     "paqa.assessments",
+    "paqa.audits",
     "paqa.demo",
     "rest_framework",
     "drf_spectacular",
