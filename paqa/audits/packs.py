@@ -40,7 +40,11 @@ def audit_tool_load(path: Path = CASE_AUDIT_PACK) -> AuditTool:
         GradeLevel.objects.update_or_create(
             scale=scale,
             code=level["code"],
-            defaults={"label": level["label"], "rank": level["rank"], "tag_colour": level["tag_colour"]},
+            defaults={
+                "label": level["label"],
+                "rank": level["rank"],
+                "tag_colour": level["tag_colour"],
+            },
         )
     entry = pack["tool"]
     existing = AuditTool.objects.filter(code=entry["code"], version=str(entry["version"])).first()

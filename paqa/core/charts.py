@@ -3,7 +3,7 @@
 One module builds every chart as a Vega-Lite spec (with Altair) and renders it to SVG with
 vl-convert, so the web page, the PDF and the DOCX show the same picture, and no page needs
 JavaScript to draw it. Each chart comes with a title, a text description and (through
-`trend_table`) a data table, because a picture alone is not accessible (WCAG 2.2 AA).
+`trend_table` or `bar_table`) a data table, because a picture alone is not accessible (WCAG 2.2 AA).
 
 Text on a chart comes from users (area names, titles, period labels), so it is untrusted:
 
@@ -14,9 +14,10 @@ Text on a chart comes from users (area names, titles, period labels), so it is u
   hold a script, an event handler, a link or a DOCTYPE;
 - vl-convert may load no data from outside the spec (``allowed_base_urls=[]``).
 
-Lines differ by colour, dash and point shape, so they can be told apart without colour. The
-colours are GOV.UK ones with at least 3:1 contrast against white (WCAG 1.4.11); GOV.UK orange
-(#f47738, 2.8:1) is left out for that reason.
+Lines differ by colour, dash and point shape, so they can be told apart without colour; bars
+carry their values as text, so they can be read without it. The colours are GOV.UK ones with
+at least 3:1 contrast against white (WCAG 1.4.11); GOV.UK orange (#f47738, 2.8:1) is left out
+for that reason.
 
 vl-convert takes about 0.4 s to start on its first call and some tens of milliseconds after
 that; call `warm_up` at start-up to pay the start-up cost early. Nothing is cached here.
@@ -40,6 +41,9 @@ __all__ = [
     "ChartSeries",
     "ChartTable",
     "RenderedChart",
+    "bar_chart",
+    "bar_table",
+    "describe_bars",
     "describe_trend",
     "trend_chart",
     "trend_table",
@@ -96,6 +100,9 @@ _CONFIG = alt.Config(
 # into the SVG as they are and make it unreadable.
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
 _ROOT_START_TAG = re.compile(r"<svg\b[^>]*>")
+_HEX_COLOUR = re.compile(r"#[0-9A-Fa-f]{6}")
+# Pixels kept free above the tallest bar (below the lowest negative one) for its value label.
+BAR_LABEL_ROOM = TEXT_FONT_SIZE + 8
 
 
 @dataclass(frozen=True)
@@ -299,6 +306,181 @@ def trend_table(
     return ChartTable(columns=[_clean(x_title)] + [_clean(s.name) for s in series], rows=rows)
 
 
+def bar_chart(
+    *,
+    title: str,
+    description: str,
+    y_title: str,
+    categories: list[str],
+    series: list[ChartSeries],
+    x_title: str = "",
+    stacked: bool = False,
+    colours: dict[str, str] | None = None,
+    decimals: int = 0,
+) -> RenderedChart:
+    """A bar chart of values by category, one bar per series, drawn as SVG.
+
+    Series points are (category, value) pairs. Categories stay in the order given (grades
+    such as "Outstanding", "Good", "Requires improvement", "Inadequate" have an order that
+    alphabetical sorting would lose); a category a series names that is not in `categories`
+    is added after them, so no value is silently dropped. Values that are not finite numbers
+    are left out, as if missing.
+
+    By default the series' bars stand side by side in each category (grouped), to compare
+    them, such as one audit against its re-audit. With ``stacked=True`` they stack, the first
+    series at the bottom, to show how each category's total is made up.
+
+    Every bar carries its value as text, so the numbers can be read without telling the
+    colours apart: on top of each bar when grouped; inside each segment tall enough to hold
+    it, and the category's total on top, when stacked. `decimals` sets how values are shown.
+
+    `colours` maps series names to "#rrggbb" colours, to keep a series the same colour across
+    charts; other series take the palette's colours in turn. A colour with less than 3:1
+    contrast against white (WCAG 1.4.11) is refused with ValueError, as are series names
+    that repeat and a category that appears twice in one series.
+    """
+    names = [_clean(s.name) for s in series]
+    if len(set(names)) != len(names):
+        raise ValueError(f"Series names must differ: {names}")
+    title, description = _clean(title), _clean(description)
+    values = [_category_values(s) for s in series]
+    order = _categories(categories, values)
+    axis_labels = _axis_label_lines(order)
+    colour_range = _bar_colours(names, colours or {})
+    inks = {name: _ink(colour) for name, colour in zip(names, colour_range, strict=True)}
+
+    rows: list[dict[str, Any]] = []
+    up: dict[str, float] = dict.fromkeys(order, 0.0)
+    down: dict[str, float] = dict.fromkeys(order, 0.0)
+    for name, by_category in zip(names, values, strict=True):
+        for category in order:
+            if category not in by_category:
+                continue
+            value = by_category[category]
+            # Stacked like Vega-Lite stacks: positive values upwards, negative ones downwards.
+            # Done here so the labels can sit in the middle of the segments they belong to.
+            stack = up if value >= 0 else down
+            start, stack[category] = stack[category], stack[category] + value
+            rows.append(
+                {
+                    "series": name,
+                    "category": axis_labels[category],  # as the x axis shows it
+                    "value": value,
+                    "start": start,
+                    "end": stack[category],
+                    "label": _format_number(value, decimals),
+                    "ink": inks[name],
+                }
+            )
+    if stacked:
+        low, high = min(down.values(), default=0.0), max(up.values(), default=0.0)
+    else:
+        low = min((row["value"] for row in rows), default=0.0)
+        high = max((row["value"] for row in rows), default=0.0)
+    domain = _bar_domain(min(low, 0.0), max(high, 0.0))
+
+    x = alt.X(
+        "category:N",
+        sort=[axis_labels[c] for c in order],
+        title=_wrap(_clean(x_title), 70) if _clean(x_title) else None,
+        # The domain is given, so a category no series has a value for still has its place.
+        scale=alt.Scale(
+            domain=[axis_labels[c] for c in order], paddingInner=0.25, paddingOuter=0.15
+        ),
+        # Long category names are given as lines joined by newlines (see _axis_label_lines):
+        # this constant expression splits them. No user text is ever part of an expression.
+        axis=alt.Axis(labelAngle=0, labelExpr="split(datum.label, '\\n')", labelPadding=6),
+    )
+    y_scale = alt.Scale(domain=list(domain), nice=False, zero=True)
+    y_axis = alt.Axis(format=f",.{decimals}f", tickMinStep=10.0**-decimals)
+    y_title_text = _wrap(_clean(y_title), 36)
+    colour = alt.Color(
+        "series:N",
+        sort=names,
+        legend=alt.Legend(
+            title=None,
+            orient="bottom",
+            columns=_legend_columns(names),
+            symbolType="square",
+        ),
+        scale=alt.Scale(domain=names, range=colour_range),
+    )
+    layers: list[alt.Chart] = []
+    if stacked:
+        layers.extend(
+            _stacked_layers(x, y_scale, y_axis, y_title_text, colour, rows, domain, decimals)
+        )
+    else:
+        layers.extend(_grouped_layers(x, y_scale, y_axis, y_title_text, colour, names))
+
+    chart = alt.LayerChart(
+        layer=layers,
+        data=alt.Data(values=rows),
+        title=alt.TitleParams(text=_wrap(title, 55), anchor="start"),
+        description=description,
+        width=WIDTH,
+        height=HEIGHT,
+        config=_CONFIG,
+    )
+    spec = chart.to_dict(validate=False)  # validated by the tests, as for trend_chart
+    return RenderedChart(
+        title=title, description=description, spec=spec, svg=_render(spec, title, description)
+    )
+
+
+def describe_bars(
+    categories: list[str], series: list[ChartSeries], *, decimals: int = 0, unit_suffix: str = ""
+) -> str:
+    """A plain-English description of a bar chart, one sentence per series, for alt text.
+
+    For example "Strategy meetings 2018-19: Outstanding 1, Good 4, Requires improvement 3,
+    Inadequate 0." Categories come in the chart's order; one a series has no value for says
+    "(no data)" rather than 0, because a missing count is not a zero count.
+    """
+    values = [_category_values(s) for s in series]
+    order = _categories(categories, values)
+    sentences = []
+    for s, by_category in zip(series, values, strict=True):
+        if not by_category:
+            sentences.append(f"{_clean(s.name)}: no data.")
+            continue
+        parts = [
+            f"{category} {_format_number(by_category[category], decimals)}{unit_suffix}"
+            if category in by_category
+            else f"{category} (no data)"
+            for category in order
+        ]
+        sentences.append(f"{_clean(s.name)}: {', '.join(parts)}.")
+    return " ".join(sentences)
+
+
+def bar_table(
+    categories: list[str],
+    series: list[ChartSeries],
+    *,
+    x_title: str = "Category",
+    decimals: int = 0,
+    unit_suffix: str = "",
+) -> ChartTable:
+    """The numbers behind `bar_chart`, as a table: one row per category, one column per series.
+
+    Categories are in the chart's order; a value a series lacks shows "No data". `x_title`
+    heads the first column (give the chart's x title): a header cell should never be empty.
+    """
+    values = [_category_values(s) for s in series]
+    rows = [
+        [category]
+        + [
+            _format_number(by_category[category], decimals) + unit_suffix
+            if category in by_category
+            else NO_DATA
+            for by_category in values
+        ]
+        for category in _categories(categories, values)
+    ]
+    return ChartTable(columns=[_clean(x_title)] + [_clean(s.name) for s in series], rows=rows)
+
+
 def warm_up() -> None:
     """Draw a tiny chart so vl-convert starts now (about 0.4 s) rather than on a user's request."""
     trend_chart(
@@ -362,6 +544,212 @@ def _legend_columns(names: list[str]) -> int:
 def _cycle(values: tuple[Any, ...], names: list[str]) -> list[Any]:
     """One value per series, starting again from the first when there are more series."""
     return [values[i % len(values)] for i in range(len(names))]
+
+
+def _category_values(series: ChartSeries) -> dict[str, float]:
+    """A series' finite values by cleaned category; a category given twice is an error, since
+    two bars in one place would hide each other."""
+    values: dict[str, float] = {}
+    for category, value in _finite_points(series):
+        if category in values:
+            raise ValueError(f"Category {category!r} appears twice in series {series.name!r}")
+        values[category] = value
+    return values
+
+
+def _categories(categories: list[str], values: list[dict[str, float]]) -> list[str]:
+    """The categories in the order given, once each, then any others the series name."""
+    seen: dict[str, None] = dict.fromkeys(_clean(c) for c in categories)
+    for by_category in values:
+        for category in by_category:
+            seen.setdefault(category, None)
+    return list(seen)
+
+
+def _axis_label_lines(categories: list[str]) -> dict[str, str]:
+    """Each category as the text its axis label shows: lines joined by newlines, so long names
+    wrap to fit their share of the width instead of overlapping or slanting.
+
+    Cleaned text holds no newlines, so the only ones are ours; the axis's ``labelExpr`` splits
+    on them.
+    """
+    width = max(8, WIDTH // max(1, len(categories)) // 8)
+    # Breaking only at spaces (never inside a word or after a hyphen) keeps every character,
+    # so two different categories can never end up with the same label.
+    return {
+        category: "\n".join(
+            textwrap.wrap(category, width, break_long_words=False, break_on_hyphens=False)
+        )
+        or category
+        for category in categories
+    }
+
+
+def _bar_colours(names: list[str], colours: dict[str, str]) -> list[str]:
+    """One colour per series: the one asked for, or the next palette colour not asked for."""
+    chosen = {_clean(name): colour for name, colour in colours.items()}
+    for name, colour in chosen.items():
+        if not _HEX_COLOUR.fullmatch(colour):
+            raise ValueError(f"Colour for {name!r} must look like #1d70b8, not {colour!r}")
+        if _contrast_with_white(colour) < 3.0:
+            raise ValueError(
+                f"Colour {colour} for {name!r} has less than 3:1 contrast against white"
+            )
+    used = {chosen[name].lower() for name in names if name in chosen}
+    spare = [colour for colour in PALETTE if colour not in used] or list(PALETTE)
+    result = []
+    for name in names:
+        if name in chosen:
+            result.append(chosen[name].lower())
+        else:
+            result.append(spare[0])
+            spare = (
+                spare[1:] or [colour for colour in PALETTE if colour not in used] or list(PALETTE)
+            )
+    return result
+
+
+def _relative_luminance(colour: str) -> float:
+    """WCAG relative luminance of "#rrggbb"."""
+
+    def channel(hex_pair: str) -> float:
+        value = int(hex_pair, 16) / 255
+        return value / 12.92 if value <= 0.04045 else ((value + 0.055) / 1.055) ** 2.4
+
+    red, green, blue = (channel(colour[i : i + 2]) for i in (1, 3, 5))
+    return 0.2126 * red + 0.7152 * green + 0.0722 * blue
+
+
+def _contrast_with_white(colour: str) -> float:
+    """WCAG contrast ratio of "#rrggbb" against white."""
+    return 1.05 / (_relative_luminance(colour) + 0.05)
+
+
+def _ink(colour: str) -> str:
+    """The text colour for a label on a bar of `colour`: white when that has 4.5:1 contrast
+    (WCAG 1.4.3), else black. Black, not our near-black text colour: a colour's contrasts
+    with white and with black multiply to 21, so one of them is always at least 4.58:1."""
+    return "white" if _contrast_with_white(colour) >= 4.5 else "black"
+
+
+def _nice_step(value: float) -> float:
+    """The smallest "round" number (1, 1.2, 1.5, 2, 2.5, 3, 4, 5, 6, 8 times a power of ten)
+    at or above `value` (> 0): a y-axis end that tick labels can reach."""
+    power = 10.0 ** math.floor(math.log10(value))
+    for multiple in (1, 1.2, 1.5, 2, 2.5, 3, 4, 5, 6, 8, 10):
+        if multiple * power >= value * (1 - 1e-9):
+            return multiple * power
+    return 10 * power  # pragma: no cover (the loop always returns)
+
+
+def _bar_domain(low: float, high: float) -> tuple[float, float]:
+    """The y axis's extent: round numbers beyond the data, with room for the value labels
+    outside the bars (`BAR_LABEL_ROOM` pixels), so a label never runs into the title or the
+    axis labels. Set here rather than left to Vega so the room is known to be there."""
+    if low == high == 0:
+        return 0.0, 1.0
+    room = BAR_LABEL_ROOM / HEIGHT
+    bottom = -_nice_step(-low) if low < 0 else 0.0
+    top = _nice_step(high) if high > 0 else 0.0
+    for _ in range(20):  # each pass moves one end out by a step; two or three passes suffice
+        span = top - bottom
+        if high > 0 and top - high < room * span:
+            top = _nice_step(top * 1.01)
+        elif low < 0 and low - bottom < room * span:
+            bottom = -_nice_step(-bottom * 1.01)
+        else:
+            break
+    return bottom, top
+
+
+def _grouped_layers(
+    x: alt.X,
+    y_scale: alt.Scale,
+    y_axis: alt.Axis,
+    y_title: str | list[str],
+    colour: alt.Color,
+    names: list[str],
+) -> list[alt.Chart]:
+    """Bars side by side in each category, each with its value above (or below, if negative)."""
+    x_offset = alt.XOffset("series:N", sort=names, scale=alt.Scale(domain=names, paddingInner=0.08))
+    y = alt.Y("value:Q", title=y_title, scale=y_scale, axis=y_axis)
+    bars = alt.Chart().mark_bar().encode(x=x, xOffset=x_offset, y=y, color=colour)
+    above = (
+        alt.Chart()
+        .mark_text(baseline="bottom", dy=-4, font=FONT, fontSize=TEXT_FONT_SIZE, color=TEXT_COLOUR)
+        .encode(x=x, xOffset=x_offset, y=y, text="label:N")
+        .transform_filter(alt.FieldGTEPredicate(field="value", gte=0))
+    )
+    below = (
+        alt.Chart()
+        .mark_text(baseline="top", dy=4, font=FONT, fontSize=TEXT_FONT_SIZE, color=TEXT_COLOUR)
+        .encode(x=x, xOffset=x_offset, y=y, text="label:N")
+        .transform_filter(alt.FieldLTPredicate(field="value", lt=0))
+    )
+    return [bars, above, below]
+
+
+def _stacked_layers(
+    x: alt.X,
+    y_scale: alt.Scale,
+    y_axis: alt.Axis,
+    y_title: str | list[str],
+    colour: alt.Color,
+    rows: list[dict[str, Any]],
+    domain: tuple[float, float],
+    decimals: int,
+) -> list[alt.Chart]:
+    """Stacked bars: each segment's value inside it when it fits, the total on top."""
+    y = alt.Y("start:Q", title=y_title, scale=y_scale, axis=y_axis)
+    bars = (
+        alt.Chart()
+        .mark_bar(stroke="white", strokeWidth=1)
+        .encode(x=x, y=y, y2="end:Q", color=colour)
+    )
+    pixels_per_unit = HEIGHT / (domain[1] - domain[0])
+    inside = [
+        {
+            "category": row["category"],
+            "middle": (row["start"] + row["end"]) / 2,
+            "label": row["label"],
+            "ink": row["ink"],
+        }
+        for row in rows
+        if abs(row["value"]) * pixels_per_unit >= TEXT_FONT_SIZE + 4
+    ]
+    segment_labels = (
+        alt.Chart(alt.Data(values=inside))
+        .mark_text(baseline="middle", font=FONT, fontSize=TEXT_FONT_SIZE, fontWeight="bold")
+        .encode(
+            x=x,
+            y=alt.Y("middle:Q", scale=y_scale),
+            text="label:N",
+            # Not user text: "white" or our text colour, chosen by _ink for contrast.
+            color=alt.Color("ink:N", scale=None),
+        )
+    )
+    totals: dict[str, float] = {}
+    tops: dict[str, float] = {}
+    for row in rows:
+        totals[row["category"]] = totals.get(row["category"], 0.0) + row["value"]
+        tops[row["category"]] = max(tops.get(row["category"], 0.0), row["end"])
+    total_labels = (
+        alt.Chart(
+            alt.Data(
+                values=[
+                    {
+                        "category": category,
+                        "top": tops[category],
+                        "label": f"Total {_format_number(total, decimals)}",
+                    }
+                    for category, total in totals.items()
+                ]
+            )
+        )
+        .mark_text(baseline="bottom", dy=-4, font=FONT, fontSize=TEXT_FONT_SIZE, color=TEXT_COLOUR)
+        .encode(x=x, y=alt.Y("top:Q", scale=y_scale), text="label:N")
+    )
+    return [bars, segment_labels, total_labels]
 
 
 def _target_layers(target: float, label: str, decimals: int, y: alt.Y) -> list[alt.Chart]:

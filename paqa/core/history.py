@@ -36,6 +36,8 @@ def history_record_types() -> dict[str, type[Model]]:
     return {
         f"{model._meta.app_label}.{model._meta.model_name}": model
         for model in registered_models.values()
+        # Many-to-many links are recorded on their parent's history, not as models of their own.
+        if hasattr(model, "history")
     }
 
 

@@ -1,6 +1,7 @@
 from django.db import transaction
 
 from paqa.assessments.demo import demo_assessments_load
+from paqa.audits.demo import demo_audits_load
 from paqa.indicators.demo import demo_indicators_load
 from paqa.partnership.demo import demo_load
 from paqa.partnership.models import Partnership
@@ -12,4 +13,5 @@ def demo_everything_load() -> Partnership:
     partnership = demo_load()
     demo_indicators_load(partnership=partnership)
     demo_assessments_load(partnership=partnership)
+    demo_audits_load(partnership=partnership)
     return partnership

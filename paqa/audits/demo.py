@@ -1,0 +1,311 @@
+"""Demonstration audits for 2018-19: the reference report's three multi-agency audits and the
+single-agency audits of ten services within seven agencies.
+
+The audits' themes, findings and cross-cutting themes follow the report; cases, grades and
+answers are made up and labelled as demonstration data.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from paqa.accounts.models import User
+from paqa.audits.models import AgencyAudit, Audit, CaseSection, Domain
+from paqa.audits.packs import audit_tool_load
+from paqa.audits.services import audit_create, case_add, finding_add, grade_record
+from paqa.partnership.demo import BUSINESS_UNIT
+from paqa.partnership.models import Partnership
+
+DEMO = "Demonstration: "
+
+
+@dataclass(frozen=True)
+class DemoAudit:
+    title: str
+    theme: str
+    agencies: list[str]
+    grades: list[str]
+    findings: list[tuple[str, str, list[str]]]
+
+
+AUDITS_DATA: list[dict[str, Any]] = [
+    {
+        "title": "Strategy meetings",
+        "theme": "strategy meetings",
+        "agencies": [
+            "Oxfordshire County Council Children's Services",
+            "Thames Valley Police",
+            "Oxford Health NHS Foundation Trust",
+            "Oxfordshire County Council Education",
+        ],
+        "grades": [
+            "good",
+            "good",
+            "requires-improvement",
+            "good",
+            "requires-improvement",
+            "outstanding",
+        ],
+        "findings": [
+            (
+                "strength",
+                "Strategy meetings were held promptly when a child was at risk of "
+                "significant harm.",
+                ["working-together"],
+            ),
+            (
+                "development",
+                "Not every partner agency understood its duties under Working Together "
+                "2018 in strategy discussions.",
+                ["working-together"],
+            ),
+            (
+                "development",
+                "Information held by health and schools was not always shared before the meeting.",
+                ["information-sharing"],
+            ),
+            (
+                "development",
+                "A multi-agency chronology would have shown what life was like for the child.",
+                ["multi-agency-chronologies"],
+            ),
+        ],
+    },
+    {
+        "title": "Young people who engage in harmful behaviour",
+        "theme": "young people who engage in harmful behaviour",
+        "agencies": [
+            "Oxfordshire County Council Children's Services",
+            "Thames Valley Police",
+            "Oxford Health NHS Foundation Trust",
+            "Cherwell District Council",
+        ],
+        "grades": [
+            "requires-improvement",
+            "good",
+            "requires-improvement",
+            "good",
+            "inadequate",
+            "good",
+        ],
+        "findings": [
+            (
+                "strength",
+                "Practitioners built trusting relationships with the young people.",
+                ["voice-of-the-child"],
+            ),
+            (
+                "development",
+                "Agencies' separate records were not brought together in a "
+                "multi-agency chronology.",
+                ["multi-agency-chronologies"],
+            ),
+            (
+                "development",
+                "Information sharing between police and schools was slow.",
+                ["information-sharing"],
+            ),
+            (
+                "development",
+                "Key partners did not always see their part under Working Together "
+                "2018 for young people who harm others.",
+                ["working-together"],
+            ),
+        ],
+    },
+    {
+        "title": "Safeguarding when interpreting",
+        "theme": "safeguarding when interpreting",
+        "agencies": [
+            "Oxfordshire County Council Children's Services",
+            "Oxford University Hospitals NHS Foundation Trust",
+            "Oxford Health NHS Foundation Trust",
+            "Thames Valley Police",
+        ],
+        "grades": ["good", "requires-improvement", "good", "good", "requires-improvement", "good"],
+        "findings": [
+            (
+                "strength",
+                "Professional interpreters were used in most contacts.",
+                ["voice-of-the-child"],
+            ),
+            (
+                "development",
+                "Family members were sometimes used to interpret, so children's own "
+                "views were not heard.",
+                ["voice-of-the-child", "think-family"],
+            ),
+            (
+                "development",
+                "Information about a family's language needs was not shared between agencies.",
+                ["information-sharing"],
+            ),
+        ],
+    },
+]
+
+# Ten services within seven agencies: (agency, service, topic, sample, grades O/G/RI/I, themes)
+AGENCY_AUDITS = [
+    (
+        "Oxfordshire County Council Children's Services",
+        "Children's social care",
+        "Quality of child in need plans",
+        20,
+        (2, 11, 6, 1),
+        ["think-family", "voice-of-the-child"],
+    ),
+    (
+        "Oxfordshire County Council Children's Services",
+        "Early help (locality and community support)",
+        "Early help assessments",
+        15,
+        (1, 9, 5, 0),
+        ["multi-agency-chronologies", "think-family"],
+    ),
+    (
+        "Thames Valley Police",
+        "Protecting vulnerable people",
+        "Child abuse investigations",
+        12,
+        (1, 7, 4, 0),
+        ["information-sharing", "voice-of-the-child"],
+    ),
+    (
+        "Thames Valley Police",
+        "Child exploitation (Kingfisher team)",
+        "Missing episodes and return interviews",
+        10,
+        (0, 6, 4, 0),
+        ["co-ordinated-work", "information-sharing"],
+    ),
+    (
+        "Oxford Health NHS Foundation Trust",
+        "Child and Adolescent Mental Health Services (CAMHS)",
+        "Safeguarding in CAMHS records",
+        15,
+        (1, 8, 6, 0),
+        ["voice-of-the-child", "think-family"],
+    ),
+    (
+        "Oxford Health NHS Foundation Trust",
+        "Health visiting and school health nursing",
+        "Think family in health visiting",
+        20,
+        (2, 12, 6, 0),
+        ["think-family", "multi-agency-chronologies"],
+    ),
+    (
+        "Oxford University Hospitals NHS Foundation Trust",
+        "Children's hospital and emergency department",
+        "Safeguarding referrals from the emergency department",
+        25,
+        (3, 15, 7, 0),
+        ["information-sharing", "co-ordinated-work"],
+    ),
+    (
+        "Oxfordshire Clinical Commissioning Group",
+        "Designated safeguarding professionals",
+        "GP safeguarding practice",
+        10,
+        (1, 6, 3, 0),
+        ["think-family", "information-sharing"],
+    ),
+    (
+        "Cherwell District Council",
+        "Housing and homelessness",
+        "Safeguarding in homelessness assessments",
+        10,
+        (0, 5, 4, 1),
+        ["think-family", "co-ordinated-work"],
+    ),
+    (
+        "Oxfordshire County Council Education",
+        "Education safeguarding team",
+        "Schools' safeguarding records",
+        12,
+        (1, 8, 3, 0),
+        ["voice-of-the-child", "multi-agency-chronologies"],
+    ),
+]
+AUDITS = [DemoAudit(**entry) for entry in AUDITS_DATA]
+GRADE_CODES = ("outstanding", "good", "requires-improvement", "inadequate")
+
+
+@transaction.atomic
+def demo_audits_load(*, partnership: Partnership) -> None:
+    """Load the demonstration audits once; running it again adds nothing."""
+    tool = audit_tool_load()
+    if Audit.objects.filter(year="2018-19").exists():
+        return
+    lead = User.objects.get(email="paqa@demo.example")
+    organisations = {o.name: o for o in partnership.organisations.exclude(name=BUSINESS_UNIT)}
+    domains = {domain.code: domain for domain in Domain.objects.filter(tool=tool)}
+    now = timezone.now()
+    for number, entry in enumerate(AUDITS):
+        audit = audit_create(
+            title=entry.title,
+            theme=entry.theme,
+            year="2018-19",
+            terms_of_reference=DEMO + f"To learn how well agencies work together on {entry.theme}.",
+            key_lines_of_enquiry=DEMO
+            + "Was risk recognised and shared? Was the child's voice heard? "
+            "Did agencies work together?",
+            period_start=date(2018, 1, 1),
+            period_end=date(2018, 12, 31),
+            tool=tool,
+            lead=lead,
+            organisations=[organisations[name] for name in entry.agencies],
+            themes=sorted({theme for _, _, themes in entry.findings for theme in themes}),
+            actor=lead,
+        )
+        cases = []
+        for index, grade in enumerate(entry.grades):
+            case = case_add(
+                audit=audit,
+                actor=lead,
+                lead_organisation=organisations[entry.agencies[0]],
+                age_band=["1-4", "5-9", "10-15", "16-17", "10-15", "5-9"][index],
+                legal_status="Child protection plan" if index % 2 else "Child in need",
+            )
+            CaseSection.objects.filter(case=case).update(
+                status=CaseSection.Status.SUBMITTED,
+                summary=DEMO
+                + "Our agency's records of this case were reviewed against the audit tool.",
+                submitted_at=now,
+            )
+            grade_record(case=case, domain=domains["overall"], grade=grade, actor=lead)
+            cases.append(case)
+        for kind, text, themes in entry.findings:
+            finding_add(
+                audit=audit, kind=kind, text=text, themes=themes, cases=cases[:3], actor=lead
+            )
+        audit.status = Audit.Status.COMPLETE if number < 2 else Audit.Status.REPORTING
+        audit.save()
+    scale = tool.scale
+    services = {
+        (service.organisation.name, service.name): service
+        for organisation in organisations.values()
+        for service in organisation.services.select_related("organisation")
+    }
+    for agency, service, topic, sample, counts, themes in AGENCY_AUDITS:
+        AgencyAudit.objects.create(
+            organisation=organisations[agency],
+            service=services[(agency, service)],
+            year="2018-19",
+            topic=topic,
+            audit_date=date(2019, 2, 15),
+            sample_size=sample,
+            scale=scale,
+            grade_counts=dict(zip(GRADE_CODES, counts, strict=True)),
+            strengths=DEMO + "Agencies are focused on getting core safeguarding business right.",
+            areas_for_development=DEMO + "Better evidence of children's views in every case; "
+            "think family; multi-agency chronologies and information sharing.",
+            themes=themes,
+            status=AgencyAudit.Status.REVIEWED,
+            submitted_at=now,
+        )

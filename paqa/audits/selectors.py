@@ -1,0 +1,216 @@
+"""Reads for multi-agency audits, for an acting user. Sections stay inside their organisation
+until submitted; an auditor changes only the sections assigned to them."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q, QuerySet
+from django.http import Http404
+
+from paqa.audits.models import Audit, Case, CaseSection, DomainGrade, Finding, GradeLevel
+from paqa.core.access import Capability, Role, access_for, require
+
+OVERALL = "overall"
+
+THEME_LABELS = {
+    "working-together": "understanding duties under Working Together",
+    "multi-agency-chronologies": "multi-agency chronologies",
+    "information-sharing": "information sharing",
+    "voice-of-the-child": "the voice of the child",
+    "think-family": "think family",
+    "co-ordinated-work": "co-ordinated work",
+    "attendance-at-conferences": "attendance at conferences",
+    "training": "training",
+    "neglect": "neglect",
+    "workload": "workload",
+}
+
+
+def theme_label(slug: str) -> str:
+    return THEME_LABELS.get(slug, slug.replace("-", " "))
+
+
+def audit_list(*, user: Any, year: str = "") -> QuerySet[Audit]:
+    require(user, Capability.VIEW_AUDITS)
+    audits = Audit.objects.select_related("lead", "tool").prefetch_related("organisations")
+    return audits.filter(year=year) if year else audits
+
+
+def audit_get(*, user: Any, pk: Any, for_change: bool = False) -> Audit:
+    require(user, Capability.VIEW_AUDITS)
+    if for_change:
+        require(user, Capability.LEAD_AUDITS)
+    try:
+        return Audit.objects.select_related("lead", "tool__scale").get(pk=pk)
+    except (Audit.DoesNotExist, ValueError, TypeError) as missing:
+        raise Http404("No such audit.") from missing
+
+
+def case_get(*, user: Any, audit: Audit, pk: Any) -> Case:
+    try:
+        return audit.cases.select_related("lead_organisation").get(pk=pk)
+    except (Case.DoesNotExist, ValueError, TypeError) as missing:
+        raise Http404("No such case.") from missing
+
+
+def sections_visible(user: Any) -> QuerySet[CaseSection]:
+    """Own organisation's sections at any stage; other organisations' once submitted."""
+    access = access_for(user)
+    own = access.organisation_ids(Capability.COMPLETE_AUDIT_SECTIONS)
+    seen = access.organisation_ids(Capability.VIEW_AUDIT_SECTIONS)
+    sections = CaseSection.objects.select_related("case__audit", "organisation")
+    visible = Q(pk__in=[])
+    if own is None:
+        return sections
+    if own:
+        visible |= Q(organisation_id__in=own)
+    submitted = Q(status=CaseSection.Status.SUBMITTED)
+    if seen is None:
+        visible |= submitted
+    elif seen:
+        visible |= submitted & Q(organisation_id__in=seen)
+    return sections.filter(visible)
+
+
+def can_edit_section(user: Any, section: CaseSection) -> bool:
+    """Agency leads edit their organisation's sections; auditors only those assigned to them."""
+    access = access_for(user)
+    if section.status != CaseSection.Status.DRAFT:
+        return False
+    if not access.can(Capability.COMPLETE_AUDIT_SECTIONS, section.organisation_id):
+        return False
+    roles_here = {
+        grant.role for grant in access.grants if grant.organisation_id == section.organisation_id
+    }
+    if Role.AGENCY_LEAD in roles_here:
+        return True
+    return section.auditors.filter(pk=user.pk).exists()
+
+
+def section_get(*, user: Any, pk: Any, for_edit: bool = False) -> CaseSection:
+    try:
+        section = sections_visible(user).get(pk=pk)
+    except (CaseSection.DoesNotExist, ValueError, TypeError) as missing:
+        raise Http404("No such section in your reach.") from missing
+    if for_edit and not can_edit_section(user, section):
+        raise PermissionDenied("You can read this section but not change it.")
+    return section
+
+
+def cohort(*, user: Any, audit: Audit) -> list[dict[str, Any]]:
+    """Each case with its sections' states (the partnership sees who has submitted; contents of
+    drafts stay private)."""
+    cases = list(
+        audit.cases.select_related("lead_organisation").prefetch_related(
+            "sections__organisation", "unsafe_flags"
+        )
+    )
+    visible_ids = set(sections_visible(user).filter(case__audit=audit).values_list("pk", flat=True))
+    return [
+        {
+            "case": case,
+            "sections": [
+                {"section": section, "visible": section.pk in visible_ids}
+                for section in case.sections.all()
+            ],
+            "open_flags": [flag for flag in case.unsafe_flags.all() if flag.resolved_at is None],
+        }
+        for case in cases
+    ]
+
+
+# Outputs ------------------------------------------------------------------------------------
+
+
+@dataclass
+class Distribution:
+    label: str
+    counts: dict[str, int]  # grade code → cases
+    total: int
+
+
+def grade_distribution(audit: Audit, domain_code: str = OVERALL) -> Distribution:
+    counts = Counter(
+        DomainGrade.objects.filter(case__audit=audit, domain__code=domain_code).values_list(
+            "grade", flat=True
+        )
+    )
+    return Distribution(
+        label=f"{audit.title} {audit.year}", counts=dict(counts), total=sum(counts.values())
+    )
+
+
+def levels_of(audit: Audit) -> list[GradeLevel]:
+    return list(audit.tool.scale.levels.all())
+
+
+def earlier_audits_on_theme(audit: Audit) -> list[Audit]:
+    """Earlier audits on the same theme: a re-audit shows the change."""
+    return list(
+        Audit.objects.filter(theme__iexact=audit.theme, year__lt=audit.year)
+        .exclude(pk=audit.pk)
+        .select_related("tool__scale")
+        .order_by("year")
+    )
+
+
+@dataclass
+class ThemeCount:
+    slug: str
+    label: str
+    findings: list[Finding]
+
+
+def cross_cutting_themes(*, user: Any, year: str) -> list[ThemeCount]:
+    """Themes across every audit of a year, with the findings behind each, most common first."""
+    require(user, Capability.VIEW_AUDITS)
+    by_theme: dict[str, list[Finding]] = {}
+    findings = (
+        Finding.objects.filter(audit__year=year).select_related("audit").order_by("audit__title")
+    )
+    for finding in findings:
+        for slug in finding.themes:
+            by_theme.setdefault(slug, []).append(finding)
+    counts = [ThemeCount(slug, theme_label(slug), items) for slug, items in by_theme.items()]
+    counts.sort(key=lambda theme: (-len({f.audit_id for f in theme.findings}), theme.label))
+    return counts
+
+
+def year_sentences(*, user: Any, year: str) -> list[str]:
+    """Sentences for the annual report, drafted from the year's audits."""
+    audits = list(audit_list(user=user, year=year).order_by("pk"))
+    if not audits:
+        return []
+    numbers = ["no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten"]
+    count = numbers[len(audits)] if len(audits) <= 10 else str(len(audits))
+    themes = [audit.theme for audit in audits]
+    listed = themes[0] if len(themes) == 1 else ", ".join(themes[:-1]) + " and " + themes[-1]
+    plural = "s" if len(audits) != 1 else ""
+    drafted = [f"{count.capitalize()} multi-agency audit{plural} covered {listed}."]
+    cross = [
+        theme
+        for theme in cross_cutting_themes(user=user, year=year)
+        if len({f.audit_id for f in theme.findings}) > 1
+    ]
+    if cross:
+        drafted.append(
+            "Cross-cutting themes across the audits were "
+            + ", ".join(theme.label for theme in cross[:-1])
+            + (" and " if len(cross) > 1 else "")
+            + cross[-1].label
+            + "."
+        )
+    grades = Counter(
+        DomainGrade.objects.filter(case__audit__in=audits, domain__code=OVERALL).values_list(
+            "grade", flat=True
+        )
+    )
+    total = sum(grades.values())
+    if total:
+        good = grades.get("good", 0) + grades.get("outstanding", 0)
+        drafted.append(f"Of {total} cases graded overall, {good} were good or outstanding.")
+    return drafted

@@ -1,0 +1,442 @@
+"""Writes for multi-agency case audits: set-up, cohort, sections, meeting, findings."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import random
+import re
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from functools import partial
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
+from django.db import transaction
+from django.utils import timezone
+
+from paqa.accounts.models import User
+from paqa.actions.models import Action
+from paqa.actions.services import action_create
+from paqa.audits.identifiers import identifier_message, personal_identifier_in
+from paqa.audits.models import (
+    Audit,
+    AuditTool,
+    Case,
+    CaseFeedback,
+    CaseSection,
+    Domain,
+    DomainGrade,
+    Finding,
+    UnsafeFlag,
+)
+from paqa.core.access import Role
+from paqa.partnership.models import Membership, Organisation
+
+RECENT_AUDIT_DAYS = 365
+CASE_FIELDS = {
+    "age_band": "Age band",
+    "sex": "Sex",
+    "ethnicity": "Ethnicity",
+    "disability": "Disability",
+    "legal_status": "Legal status",
+}
+
+
+def _stamp(record: Any, actor: User | None) -> None:
+    record._history_user = actor
+
+
+def _refuse_identifiers(values: dict[str, str], labels: dict[str, str]) -> None:
+    problems = {}
+    for name, value in values.items():
+        kind = personal_identifier_in(value or "")
+        if kind:
+            problems[name] = identifier_message(labels.get(name, name), kind)
+    if problems:
+        raise ValidationError(problems)
+
+
+# Setting up -------------------------------------------------------------------------------
+
+
+def _prefix(title: str) -> str:
+    letters = "".join(word[0] for word in re.findall(r"[A-Za-z]+", title) if len(word) > 2)
+    return (letters.upper() or "CA")[:4]
+
+
+@transaction.atomic
+def audit_create(
+    *,
+    title: str,
+    theme: str,
+    year: str,
+    terms_of_reference: str,
+    key_lines_of_enquiry: str,
+    period_start: date,
+    period_end: date,
+    tool: AuditTool,
+    lead: User,
+    organisations: list[Organisation],
+    themes: list[str],
+    actor: User,
+) -> Audit:
+    if period_end < period_start:
+        raise ValidationError({"period_end": "The end of the period must be after its start"})
+    if not organisations:
+        raise ValidationError({"organisations": "Choose the organisations taking part"})
+    audit = Audit(
+        title=title.strip(),
+        theme=theme.strip(),
+        year=year,
+        terms_of_reference=terms_of_reference.strip(),
+        key_lines_of_enquiry=key_lines_of_enquiry.strip(),
+        period_start=period_start,
+        period_end=period_end,
+        tool=tool,
+        lead=lead,
+        themes=themes,
+        reference_prefix=_prefix(title),
+    )
+    _stamp(audit, actor)
+    audit.save()
+    audit.organisations.set(organisations)
+    return audit
+
+
+NEXT_STATUS = {
+    Audit.Status.PLANNED: Audit.Status.COLLECTING,
+    Audit.Status.COLLECTING: Audit.Status.MEETING,
+    Audit.Status.MEETING: Audit.Status.REPORTING,
+    Audit.Status.REPORTING: Audit.Status.COMPLETE,
+}
+
+
+@transaction.atomic
+def audit_advance(*, audit: Audit, actor: User) -> Audit:
+    """Move the audit on a stage: planned → collecting → meeting → reporting → complete."""
+    following = NEXT_STATUS.get(Audit.Status(audit.status))
+    if following is None:
+        raise ValidationError("This audit is complete")
+    audit.status = following
+    _stamp(audit, actor)
+    audit.save()
+    return audit
+
+
+# The cohort --------------------------------------------------------------------------------
+
+
+def fingerprint(reference: str) -> str:
+    """A keyed hash of an outside case reference: recognises a case again, reveals nothing."""
+    normalised = re.sub(r"\s+", "", reference).upper()
+    key = settings.SECRET_KEY.encode()
+    return hmac.new(key, f"paqa-audit-case:{normalised}".encode(), hashlib.sha256).hexdigest()
+
+
+@dataclass(frozen=True)
+class Selection:
+    chosen: list[str]
+    skipped_recent: list[str]
+    duplicates: list[str]
+
+
+def cases_select(
+    *, references: list[str], count: int, seed: str, today: date | None = None
+) -> Selection:
+    """Pick `count` references at random (the same seed picks the same ones), skipping any
+    audited in the last 12 months."""
+    if count < 1:
+        raise ValidationError({"count": "Choose at least 1 case"})
+    seen: set[str] = set()
+    unique, duplicates = [], []
+    for reference in (r.strip() for r in references):
+        if not reference:
+            continue
+        key = re.sub(r"\s+", "", reference).upper()
+        if key in seen:
+            duplicates.append(reference)
+            continue
+        seen.add(key)
+        unique.append(reference)
+    today = today or timezone.localdate()
+    since = timezone.make_aware(
+        datetime.combine(today - timedelta(days=RECENT_AUDIT_DAYS), datetime.min.time())
+    )
+    recent = set(
+        Case.objects.filter(
+            source_fingerprint__in=[fingerprint(r) for r in unique], created_at__gte=since
+        ).values_list("source_fingerprint", flat=True)
+    )
+    skipped = [r for r in unique if fingerprint(r) in recent]
+    eligible = sorted((r for r in unique if fingerprint(r) not in recent), key=str.upper)
+    chosen = random.Random(seed).sample(eligible, min(count, len(eligible)))  # noqa: S311 - sampling, not security
+    return Selection(chosen=chosen, skipped_recent=skipped, duplicates=duplicates)
+
+
+@transaction.atomic
+def case_add(
+    *,
+    audit: Audit,
+    actor: User,
+    lead_organisation: Organisation | None = None,
+    source_reference: str = "",
+    **fields: str,
+) -> Case:
+    """Add a case with a reference PAQA makes up, and a section for each organisation."""
+    unknown = set(fields) - set(CASE_FIELDS)
+    if unknown:
+        raise ValidationError(f"Unknown case fields: {', '.join(sorted(unknown))}")
+    _refuse_identifiers(fields, CASE_FIELDS)
+    number = audit.cases.count() + 1
+    reference = f"{audit.reference_prefix}-{audit.year[:4]}-{number:02d}"
+    while Case.objects.filter(reference=reference).exists():
+        number += 1
+        reference = f"{audit.reference_prefix}-{audit.year[:4]}-{number:02d}"
+    case = Case(
+        audit=audit,
+        reference=reference,
+        source_fingerprint=fingerprint(source_reference) if source_reference.strip() else "",
+        lead_organisation=lead_organisation,
+        **{name: value.strip() for name, value in fields.items()},
+    )
+    _stamp(case, actor)
+    case.save()
+    for organisation in audit.organisations.all():
+        section = CaseSection(case=case, organisation=organisation)
+        _stamp(section, actor)
+        section.save()
+    return case
+
+
+@transaction.atomic
+def case_update(
+    *, case: Case, actor: User, lead_organisation: Organisation | None, **fields: str
+) -> Case:
+    _refuse_identifiers(fields, CASE_FIELDS)
+    for name, value in fields.items():
+        if name in CASE_FIELDS:
+            setattr(case, name, value.strip())
+    case.lead_organisation = lead_organisation
+    _stamp(case, actor)
+    case.save()
+    return case
+
+
+# Sections ------------------------------------------------------------------------------------
+
+
+class SectionConflict(Exception):
+    """The section was saved by someone else since this form was opened."""
+
+
+@transaction.atomic
+def section_assign(*, section: CaseSection, auditors: list[User], actor: User) -> CaseSection:
+    allowed = set(
+        Membership.objects.filter(
+            organisation=section.organisation,
+            role__in=[Role.AUDITOR, Role.AGENCY_LEAD],
+            archived_at__isnull=True,
+        ).values_list("user_id", flat=True)
+    )
+    strangers = [user for user in auditors if user.pk not in allowed]
+    if strangers:
+        raise ValidationError(
+            {"auditors": f"Only auditors of {section.organisation.name} can be assigned"}
+        )
+    section.auditors.set(auditors)
+    _stamp(section, actor)
+    section.save()
+    return section
+
+
+def _answer_labels(section: CaseSection) -> dict[str, str]:
+    return {
+        f"q{question.pk}": question.text
+        for domain in section.case.audit.tool.domains.prefetch_related("questions")
+        for question in domain.questions.all()
+    }
+
+
+@transaction.atomic
+def section_save(
+    *,
+    section: CaseSection,
+    actor: User,
+    answers: dict[str, str],
+    summary: str,
+    based_on_version: int,
+) -> CaseSection:
+    locked = CaseSection.objects.select_for_update().get(pk=section.pk)
+    if locked.status == CaseSection.Status.SUBMITTED:
+        raise ValidationError("This section has been submitted, so it cannot be changed")
+    if locked.version != based_on_version:
+        raise SectionConflict
+    _refuse_identifiers(
+        {**answers, "summary": summary}, {**_answer_labels(locked), "summary": "The summary"}
+    )
+    locked.answers = answers
+    locked.summary = summary.strip()
+    locked.version += 1
+    _stamp(locked, actor)
+    locked.save()
+    return locked
+
+
+@transaction.atomic
+def section_submit(*, section: CaseSection, actor: User) -> CaseSection:
+    if section.status == CaseSection.Status.SUBMITTED:
+        raise ValidationError("This section has already been submitted")
+    if not section.summary.strip():
+        raise ValidationError("Write the summary of your agency's practice before submitting")
+    section.status = CaseSection.Status.SUBMITTED
+    section.submitted_at = timezone.now()
+    section.submitted_by = actor
+    _stamp(section, actor)
+    section.save()
+    return section
+
+
+# The audit meeting --------------------------------------------------------------------------
+
+
+@transaction.atomic
+def grade_record(
+    *,
+    case: Case,
+    domain: Domain,
+    grade: str,
+    actor: User,
+    moderation_notes: str = "",
+    dissent: str = "",
+) -> DomainGrade:
+    levels = set(case.audit.tool.scale.levels.values_list("code", flat=True))
+    if grade not in levels:
+        raise ValidationError({"grade": "Choose a grade from the scale"})
+    _refuse_identifiers(
+        {"moderation_notes": moderation_notes, "dissent": dissent},
+        {"moderation_notes": "The moderation notes", "dissent": "The dissent"},
+    )
+    record = DomainGrade.objects.filter(case=case, domain=domain).first() or DomainGrade(
+        case=case, domain=domain
+    )
+    record.grade = grade
+    record.moderation_notes = moderation_notes.strip()
+    record.dissent = dissent.strip()
+    _stamp(record, actor)
+    record.save()
+    return record
+
+
+def _unsafe_recipients(case: Case) -> list[str]:
+    leads: set[str] = {case.audit.lead.email}
+    if case.lead_organisation_id:
+        leads.update(
+            Membership.objects.filter(
+                organisation_id=case.lead_organisation_id,
+                role=Role.AGENCY_LEAD,
+                archived_at__isnull=True,
+                user__is_active=True,
+            ).values_list("user__email", flat=True)
+        )
+    return sorted(leads)
+
+
+@transaction.atomic
+def unsafe_flag_raise(*, case: Case, actor: User, reason: str) -> UnsafeFlag:
+    """Flag a case as unsafe: the partnership's audit lead and the case's lead organisation are
+    told at once, and the flag is kept until someone resolves it with a note."""
+    if not reason.strip():
+        raise ValidationError({"reason": "Say why the case is unsafe"})
+    _refuse_identifiers({"reason": reason}, {"reason": "The reason"})
+    recipients = _unsafe_recipients(case)
+    flag = UnsafeFlag(
+        case=case, raised_by=actor, reason=reason.strip(), notified=", ".join(recipients)
+    )
+    _stamp(flag, actor)
+    flag.save()
+    subject = f"Unsafe case in audit: {case.reference}"
+    body = (
+        f"{actor.full_name} has flagged case {case.reference} in the audit '{case.audit.title}' as "
+        f"unsafe.\n\nReason: {flag.reason}\n\nAct on it now through your own case records. The "
+        "flag stays open in PAQA until it is resolved with a note of what was done.\n"
+    )
+    transaction.on_commit(partial(send_mail, subject, body, None, recipients))
+    return flag
+
+
+@transaction.atomic
+def unsafe_flag_resolve(*, flag: UnsafeFlag, actor: User, resolution: str) -> UnsafeFlag:
+    if flag.resolved_at is not None:
+        raise ValidationError("This flag has already been resolved")
+    if not resolution.strip():
+        raise ValidationError({"resolution": "Record what was done to make the child safe"})
+    _refuse_identifiers({"resolution": resolution}, {"resolution": "The resolution"})
+    flag.resolution = resolution.strip()
+    flag.resolved_by = actor
+    flag.resolved_at = timezone.now()
+    _stamp(flag, actor)
+    flag.save()
+    return flag
+
+
+@transaction.atomic
+def feedback_add(*, case: Case, from_whom: str, summary: str, actor: User) -> CaseFeedback:
+    if not summary.strip():
+        raise ValidationError({"summary": "Enter what they said"})
+    _refuse_identifiers({"summary": summary}, {"summary": "The feedback"})
+    feedback = CaseFeedback(
+        case=case, from_whom=from_whom, summary=summary.strip(), recorded_by=actor
+    )
+    _stamp(feedback, actor)
+    feedback.save()
+    return feedback
+
+
+# Findings and actions ------------------------------------------------------------------------
+
+
+@transaction.atomic
+def finding_add(
+    *,
+    audit: Audit,
+    kind: str,
+    text: str,
+    actor: User,
+    domain: Domain | None = None,
+    themes: list[str] | None = None,
+    cases: list[Case] | None = None,
+) -> Finding:
+    if not text.strip():
+        raise ValidationError({"text": "Describe the finding"})
+    _refuse_identifiers({"text": text}, {"text": "The finding"})
+    finding = Finding(audit=audit, kind=kind, domain=domain, text=text.strip(), themes=themes or [])
+    _stamp(finding, actor)
+    finding.save()
+    if cases:
+        finding.cases.set(cases)
+    return finding
+
+
+def finding_action(
+    *,
+    finding: Finding,
+    owner_organisation: Organisation,
+    title: str,
+    owner_name: str,
+    due_date: date | None,
+    actor: User,
+) -> Action:
+    """A recommendation from a finding, tracked to completion in the shared action plan."""
+    return action_create(
+        owner_organisation=owner_organisation,
+        title=title,
+        owner_name=owner_name,
+        due_date=due_date,
+        source_key=finding.action_source_key,
+        source_label=f"{finding.audit}: {finding.text[:120]}",
+        source_url=f"/audits/{finding.audit_id}/#finding-{finding.pk}",
+        actor=actor,
+    )

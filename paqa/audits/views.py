@@ -1,0 +1,635 @@
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.db.models import Count, Q
+from django.forms import Form
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods, require_POST
+
+from paqa.accounts.models import User
+from paqa.accounts.signin import acting_user
+from paqa.actions.selectors import action_list, actions_for_source
+from paqa.audits import selectors, services
+from paqa.audits.forms import (
+    AssignForm,
+    AuditForm,
+    CaseForm,
+    FeedbackForm,
+    FindingActionForm,
+    FindingForm,
+    GradesForm,
+    ResolveForm,
+    SectionForm,
+    SelectionForm,
+    UnsafeForm,
+)
+from paqa.audits.models import Audit, CaseSection, DomainGrade, UnsafeFlag
+from paqa.core.access import Capability, Role, access_for, require
+from paqa.core.charts import ChartSeries, bar_chart, describe_bars
+from paqa.core.documents import PdfUnavailable, pdf_response, render_pdf
+from paqa.core.word import DocxBuilder, docx_response
+
+
+def _posted(request: HttpRequest) -> Any:
+    return request.POST if request.method == "POST" else None
+
+
+def _apply_errors(form: Form, error: ValidationError) -> None:
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            for item in errors:
+                form.add_error(field if field in form.fields else None, item)
+    else:
+        for text in error.messages:
+            form.add_error(None, text)
+
+
+def _form_page(
+    request: HttpRequest,
+    form: Form,
+    *,
+    caption: str = "",
+    cancel_url: str = "",
+    status: int = 200,
+    intro: str = "",
+) -> HttpResponse:
+    return render(
+        request,
+        "assessments/form_page.html",
+        {"form": form, "caption": caption, "cancel_url": cancel_url, "intro": intro},
+        status=status,
+    )
+
+
+# Audits ---------------------------------------------------------------------------------------
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    audits = selectors.audit_list(user=request.user)
+    years = sorted({audit.year for audit in audits}, reverse=True)
+    return render(
+        request,
+        "audits/home.html",
+        {
+            "audits": audits,
+            "years": years,
+            "can_lead": access_for(request.user).can(Capability.LEAD_AUDITS),
+            "my_sections": _my_sections(request),
+        },
+    )
+
+
+def _my_sections(request: HttpRequest) -> list[CaseSection]:
+    user = request.user
+    return list(
+        selectors.sections_visible(user)
+        .filter(status=CaseSection.Status.DRAFT)
+        .filter(
+            Q(auditors=user)
+            | Q(
+                organisation__memberships__user=user,
+                organisation__memberships__role=Role.AGENCY_LEAD,
+                organisation__memberships__archived_at__isnull=True,
+            )
+        )
+        .select_related("case__audit", "organisation")
+        .distinct()[:50]
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def audit_create(request: HttpRequest) -> HttpResponse:
+    require(request.user, Capability.LEAD_AUDITS)
+    form = AuditForm(_posted(request))
+    if request.method == "POST" and form.is_valid():
+        try:
+            audit = services.audit_create(
+                lead=acting_user(request), actor=acting_user(request), **form.cleaned_data
+            )
+        except ValidationError as error:
+            _apply_errors(form, error)
+        else:
+            messages.success(request, f"The audit ‘{audit.title}’ has been set up.")
+            return redirect("audits:audit", pk=audit.pk)
+    return _form_page(request, form, cancel_url=reverse("audits:home"))
+
+
+def audit_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    audit = selectors.audit_get(user=request.user, pk=pk)
+    chart, table_rows, levels = _distribution_chart(audit)
+    findings = list(audit.findings.select_related("domain").prefetch_related("cases"))
+    actions = {
+        finding.pk: actions_for_source(user=request.user, source_key=finding.action_source_key)
+        for finding in findings
+    }
+    return render(
+        request,
+        "audits/audit_detail.html",
+        {
+            "audit": audit,
+            "cohort": selectors.cohort(user=request.user, audit=audit),
+            "organisations": audit.organisations.all(),
+            "chart": chart,
+            "levels": levels,
+            "table_rows": table_rows,
+            "findings": [(finding, actions[finding.pk]) for finding in findings],
+            "can_lead": access_for(request.user).can(Capability.LEAD_AUDITS),
+            "next_status": services.NEXT_STATUS.get(Audit.Status(audit.status)),
+            "theme_label": selectors.theme_label,
+        },
+    )
+
+
+def _distribution_chart(audit: Audit) -> tuple[Any, list[tuple[str, list[int], int]], list[Any]]:
+    """Overall grades for this audit and any earlier audit on the same theme, side by side."""
+    levels = selectors.levels_of(audit)
+    distributions = [
+        selectors.grade_distribution(a) for a in [*selectors.earlier_audits_on_theme(audit), audit]
+    ]
+    distributions = [d for d in distributions if d.total]
+    rows = [
+        (d.label, [d.counts.get(level.code, 0) for level in levels], d.total) for d in distributions
+    ]
+    if not distributions:
+        return None, rows, levels
+    categories = [level.label for level in levels]
+    series = [
+        ChartSeries(
+            name=d.label,
+            points=[(level.label, float(d.counts.get(level.code, 0))) for level in levels],
+        )
+        for d in distributions
+    ]
+    chart = bar_chart(
+        title=f"Overall grades: {audit.theme}",
+        description=describe_bars(categories, series),
+        y_title="Cases",
+        categories=categories,
+        series=series,
+    )
+    return chart, rows, levels
+
+
+@require_POST
+def audit_advance(request: HttpRequest, pk: int) -> HttpResponse:
+    audit = selectors.audit_get(user=request.user, pk=pk, for_change=True)
+    try:
+        services.audit_advance(audit=audit, actor=acting_user(request))
+    except ValidationError as error:
+        messages.error(request, error.messages[0])
+    else:
+        messages.success(request, f"The audit is now at the stage: {audit.get_status_display()}.")
+    return redirect("audits:audit", pk=pk)
+
+
+# The cohort -------------------------------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+def case_add(request: HttpRequest, pk: int) -> HttpResponse:
+    audit = selectors.audit_get(user=request.user, pk=pk, for_change=True)
+    form = CaseForm(_posted(request), organisations=audit.organisations.all())
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        lead = data.pop("lead_organisation")
+        try:
+            case = services.case_add(
+                audit=audit, actor=acting_user(request), lead_organisation=lead, **data
+            )
+        except ValidationError as error:
+            _apply_errors(form, error)
+        else:
+            messages.success(request, f"Case {case.reference} has been added.")
+            return redirect("audits:audit", pk=pk)
+    return _form_page(
+        request,
+        form,
+        caption=audit.title,
+        cancel_url=reverse("audits:audit", args=[pk]),
+        intro="Cases are known in PAQA only by the reference it gives them. "
+        "Do not enter names, dates of birth, NHS numbers or UPNs.",
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def case_select(request: HttpRequest, pk: int) -> HttpResponse:
+    audit = selectors.audit_get(user=request.user, pk=pk, for_change=True)
+    form = SelectionForm(_posted(request))
+    selection = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            selection = services.cases_select(
+                references=form.cleaned_data["references"].splitlines(),
+                count=form.cleaned_data["count"],
+                seed=form.cleaned_data["seed"],
+            )
+        except ValidationError as error:
+            _apply_errors(form, error)
+        else:
+            if request.POST.get("confirm") == "yes":
+                for reference in selection.chosen:
+                    services.case_add(
+                        audit=audit, actor=acting_user(request), source_reference=reference
+                    )
+                messages.success(
+                    request,
+                    f"{len(selection.chosen)} cases have been added. Keep your own note of which "
+                    "PAQA reference is which case: PAQA does not hold it.",
+                )
+                return redirect("audits:audit", pk=pk)
+    return render(
+        request, "audits/case_select.html", {"form": form, "audit": audit, "selection": selection}
+    )
+
+
+def case_detail(request: HttpRequest, pk: int, case_pk: int) -> HttpResponse:
+    audit = selectors.audit_get(user=request.user, pk=pk)
+    case = selectors.case_get(user=request.user, audit=audit, pk=case_pk)
+    visible = selectors.sections_visible(request.user).filter(case=case)
+    can_lead = access_for(request.user).can(Capability.LEAD_AUDITS)
+    domains = list(audit.tool.domains.all())
+    grades = {grade.domain_id: grade for grade in DomainGrade.objects.filter(case=case)}
+    levels = {level.code: level for level in selectors.levels_of(audit)}
+    return render(
+        request,
+        "audits/case_detail.html",
+        {
+            "audit": audit,
+            "case": case,
+            "sections": [
+                {
+                    "section": section,
+                    "visible": visible.filter(pk=section.pk).exists(),
+                    "can_edit": selectors.can_edit_section(request.user, section),
+                }
+                for section in case.sections.select_related("organisation").prefetch_related(
+                    "auditors"
+                )
+            ],
+            "grades": [
+                (
+                    domain,
+                    grades.get(domain.pk),
+                    levels.get(grades[domain.pk].grade) if domain.pk in grades else None,
+                )
+                for domain in domains
+            ],
+            "flags": case.unsafe_flags.select_related("raised_by", "resolved_by"),
+            "feedback": case.feedback.all() if can_lead else [],
+            "can_lead": can_lead,
+            "can_flag": access_for(request.user).can(Capability.VIEW_AUDIT_SECTIONS),
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def case_grades(request: HttpRequest, pk: int, case_pk: int) -> HttpResponse:
+    audit = selectors.audit_get(user=request.user, pk=pk, for_change=True)
+    case = selectors.case_get(user=request.user, audit=audit, pk=case_pk)
+    domains = list(audit.tool.domains.all())
+    existing = {grade.domain_id: grade for grade in DomainGrade.objects.filter(case=case)}
+    initial: dict[str, Any] = {f"grade_{d}": g.grade for d, g in existing.items()}
+    if existing:
+        first = next(iter(existing.values()))
+        initial |= {"moderation_notes": first.moderation_notes, "dissent": first.dissent}
+    form = GradesForm(
+        _posted(request), initial=initial, domains=domains, levels=selectors.levels_of(audit)
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            for domain in domains:
+                grade = form.cleaned_data.get(f"grade_{domain.pk}")
+                if grade:
+                    services.grade_record(
+                        case=case,
+                        domain=domain,
+                        grade=grade,
+                        actor=acting_user(request),
+                        moderation_notes=form.cleaned_data["moderation_notes"],
+                        dissent=form.cleaned_data["dissent"],
+                    )
+        except ValidationError as error:
+            _apply_errors(form, error)
+        else:
+            messages.success(request, f"The grades for {case.reference} have been saved.")
+            return redirect("audits:case", pk=pk, case_pk=case_pk)
+    return _form_page(
+        request,
+        form,
+        caption=f"{audit.title}: {case.reference}",
+        cancel_url=reverse("audits:case", args=[pk, case_pk]),
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def case_unsafe(request: HttpRequest, pk: int, case_pk: int) -> HttpResponse:
+    require(request.user, Capability.VIEW_AUDIT_SECTIONS)
+    audit = selectors.audit_get(user=request.user, pk=pk)
+    case = selectors.case_get(user=request.user, audit=audit, pk=case_pk)
+    form = UnsafeForm(_posted(request))
+    if request.method == "POST" and form.is_valid():
+        try:
+            flag = services.unsafe_flag_raise(
+                case=case, actor=acting_user(request), reason=form.cleaned_data["reason"]
+            )
+        except ValidationError as error:
+            _apply_errors(form, error)
+        else:
+            messages.success(
+                request, f"Case {case.reference} is flagged as unsafe. Told: {flag.notified}."
+            )
+            return redirect("audits:case", pk=pk, case_pk=case_pk)
+    return _form_page(
+        request, form, caption=case.reference, cancel_url=reverse("audits:case", args=[pk, case_pk])
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def flag_resolve(request: HttpRequest, pk: int, case_pk: int, flag_pk: int) -> HttpResponse:
+    audit = selectors.audit_get(user=request.user, pk=pk, for_change=True)
+    case = selectors.case_get(user=request.user, audit=audit, pk=case_pk)
+    flag = UnsafeFlag.objects.filter(case=case, pk=flag_pk).first()
+    if flag is None:
+        raise Http404("No such flag.")
+    form = ResolveForm(_posted(request))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.unsafe_flag_resolve(
+                flag=flag, actor=acting_user(request), resolution=form.cleaned_data["resolution"]
+            )
+        except ValidationError as error:
+            _apply_errors(form, error)
+        else:
+            messages.success(request, "The unsafe flag is resolved; it stays on the case's record.")
+            return redirect("audits:case", pk=pk, case_pk=case_pk)
+    return _form_page(
+        request,
+        form,
+        caption=case.reference,
+        intro=flag.reason,
+        cancel_url=reverse("audits:case", args=[pk, case_pk]),
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def case_feedback(request: HttpRequest, pk: int, case_pk: int) -> HttpResponse:
+    audit = selectors.audit_get(user=request.user, pk=pk, for_change=True)
+    case = selectors.case_get(user=request.user, audit=audit, pk=case_pk)
+    form = FeedbackForm(_posted(request))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.feedback_add(case=case, actor=acting_user(request), **form.cleaned_data)
+        except ValidationError as error:
+            _apply_errors(form, error)
+        else:
+            messages.success(request, "The feedback has been recorded with the case.")
+            return redirect("audits:case", pk=pk, case_pk=case_pk)
+    return _form_page(
+        request, form, caption=case.reference, cancel_url=reverse("audits:case", args=[pk, case_pk])
+    )
+
+
+# Sections ----------------------------------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+def section_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    section = selectors.section_get(user=request.user, pk=pk)
+    can_edit = selectors.can_edit_section(request.user, section)
+    audit = section.case.audit
+    domains = list(audit.tool.domains.prefetch_related("questions"))
+    questions = [question for domain in domains for question in domain.questions.all()]
+    if request.method == "POST":
+        section = selectors.section_get(user=request.user, pk=pk, for_edit=True)
+        form = SectionForm(request.POST, questions=questions)
+        if form.is_valid():
+            answers = {
+                key: str(value)
+                for key, value in form.cleaned_data.items()
+                if key.startswith("q") and value
+            }
+            try:
+                section = services.section_save(
+                    section=section,
+                    actor=acting_user(request),
+                    answers=answers,
+                    summary=form.cleaned_data["summary"],
+                    based_on_version=form.cleaned_data["version"],
+                )
+                if request.POST.get("submit") == "yes":
+                    services.section_submit(section=section, actor=acting_user(request))
+            except services.SectionConflict:
+                messages.error(
+                    request,
+                    "Someone else saved this section while you were editing it. "
+                    "Their version is below; your changes were not saved over it.",
+                )
+                return redirect("audits:section", pk=pk)
+            except ValidationError as error:
+                _apply_errors(form, error)
+            else:
+                messages.success(
+                    request,
+                    "Your section has been "
+                    + (
+                        "submitted." if section.status == CaseSection.Status.SUBMITTED else "saved."
+                    ),
+                )
+                return redirect("audits:case", pk=audit.pk, case_pk=section.case_id)
+    else:
+        form = SectionForm(
+            initial={"version": section.version, "summary": section.summary, **section.answers},
+            questions=questions,
+        )
+    return render(
+        request,
+        "audits/section_edit.html",
+        {
+            "section": section,
+            "audit": audit,
+            "form": form,
+            "can_edit": can_edit,
+            "domains": [
+                (domain, [form[f"q{q.pk}"] for q in domain.questions.all()]) for domain in domains
+            ],
+            "answers": [
+                (domain, [(q, section.answers.get(f"q{q.pk}", "")) for q in domain.questions.all()])
+                for domain in domains
+            ],
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def section_assign(request: HttpRequest, pk: int) -> HttpResponse:
+    section = selectors.section_get(user=request.user, pk=pk)
+    require(request.user, Capability.SUBMIT_AGENCY_AUDITS, section.organisation_id)  # agency leads
+    candidates = User.objects.filter(
+        memberships__organisation=section.organisation,
+        memberships__role__in=[Role.AUDITOR, Role.AGENCY_LEAD],
+        memberships__archived_at__isnull=True,
+        is_active=True,
+    ).distinct()
+    form = AssignForm(
+        _posted(request), initial={"auditors": section.auditors.all()}, candidates=candidates
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.section_assign(
+                section=section,
+                auditors=list(form.cleaned_data["auditors"]),
+                actor=acting_user(request),
+            )
+        except ValidationError as error:
+            _apply_errors(form, error)
+        else:
+            messages.success(request, "The auditors have been assigned.")
+            return redirect("audits:case", pk=section.case.audit_id, case_pk=section.case_id)
+    return _form_page(
+        request,
+        form,
+        caption=str(section),
+        cancel_url=reverse("audits:case", args=[section.case.audit_id, section.case_id]),
+    )
+
+
+# Findings and the learning brief -----------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+def finding_add(request: HttpRequest, pk: int) -> HttpResponse:
+    audit = selectors.audit_get(user=request.user, pk=pk, for_change=True)
+    form = FindingForm(_posted(request), domains=audit.tool.domains.all())
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.finding_add(audit=audit, actor=acting_user(request), **form.cleaned_data)
+        except ValidationError as error:
+            _apply_errors(form, error)
+        else:
+            messages.success(request, "The finding has been added.")
+            return redirect("audits:audit", pk=pk)
+    return _form_page(
+        request, form, caption=audit.title, cancel_url=reverse("audits:audit", args=[pk])
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def finding_action(request: HttpRequest, pk: int, finding_pk: int) -> HttpResponse:
+    audit = selectors.audit_get(user=request.user, pk=pk, for_change=True)
+    finding = audit.findings.filter(pk=finding_pk).first()
+    if finding is None:
+        raise Http404("No such finding.")
+    form = FindingActionForm(_posted(request), organisations=audit.organisations.all())
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.finding_action(
+                finding=finding, actor=acting_user(request), **form.cleaned_data
+            )
+        except ValidationError as error:
+            _apply_errors(form, error)
+        else:
+            messages.success(request, "The action has been added to the action plan.")
+            return redirect("audits:audit", pk=pk)
+    return _form_page(
+        request, form, caption=finding.text[:100], cancel_url=reverse("audits:audit", args=[pk])
+    )
+
+
+def _brief(audit: Audit, user: Any) -> dict[str, Any]:
+    findings = list(audit.findings.select_related("domain"))
+    chart, rows, levels = _distribution_chart(audit)
+    return {
+        "audit": audit,
+        "strengths": [f for f in findings if f.kind == "strength"],
+        "developments": [f for f in findings if f.kind == "development"],
+        "cases": audit.cases.count(),
+        "organisations": list(audit.organisations.all()),
+        "chart": chart,
+        "levels": levels,
+        "table_rows": rows,
+        "actions": list(
+            action_list(user=user).filter(source_key__in=[f.action_source_key for f in findings])
+        ),
+    }
+
+
+def learning_brief_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+    audit = selectors.audit_get(user=request.user, pk=pk)
+    try:
+        pdf = render_pdf(
+            template="audits/learning_brief_pdf.html",
+            context=_brief(audit, request.user),
+            title=f"Learning brief: {audit.title}",
+        )
+    except PdfUnavailable as unavailable:
+        messages.error(request, str(unavailable))
+        return redirect("audits:audit", pk=pk)
+    return pdf_response(pdf, f"learning-brief-{audit.title}")
+
+
+def learning_brief_docx(request: HttpRequest, pk: int) -> HttpResponse:
+    audit = selectors.audit_get(user=request.user, pk=pk)
+    brief = _brief(audit, request.user)
+    document = DocxBuilder(title=f"Learning brief: {audit.title}")
+    document.heading("What we looked at", 1)
+    document.paragraph(audit.terms_of_reference)
+    document.paragraph(
+        f"{brief['cases']} cases, audited by {', '.join(o.name for o in brief['organisations'])}, "
+        f"looking at work from {audit.period_start:%-d %B %Y} to {audit.period_end:%-d %B %Y}."
+    )
+    document.heading("What we found", 1)
+    if brief["strengths"]:
+        document.heading("Strengths", 2)
+        document.bullets([f.text for f in brief["strengths"]])
+    if brief["developments"]:
+        document.heading("Areas for development", 2)
+        document.bullets([f.text for f in brief["developments"]])
+    if brief["chart"]:
+        document.image(
+            brief["chart"].png(), alt_text=f"{brief['chart'].title}. {brief['chart'].description}"
+        )
+        document.table(
+            ["Audit", *[level.label for level in brief["levels"]], "Cases"],
+            [
+                [label, *[str(c) for c in counts], str(total)]
+                for label, counts, total in brief["table_rows"]
+            ],
+            caption="Overall grades",
+        )
+    document.heading("What will change", 1)
+    if brief["actions"]:
+        document.table(
+            ["Action", "Organisation", "Due"],
+            [
+                [a.title, a.owner_organisation.name, f"{a.due_date:%-d %B %Y}"]
+                for a in brief["actions"]
+            ],
+        )
+    else:
+        document.paragraph("Actions are being agreed.")
+    return docx_response(document.to_bytes(), f"learning-brief-{audit.title}")
+
+
+def themes_for_year(request: HttpRequest, year: str) -> HttpResponse:
+    themes = selectors.cross_cutting_themes(user=request.user, year=year)
+    overdue = (
+        action_list(user=request.user, overdue_only=True, source_prefix="audits.")
+        .values("owner_organisation__name")
+        .annotate(count=Count("pk"))
+        .order_by("-count")
+    )
+    return render(
+        request,
+        "audits/themes.html",
+        {
+            "year": year,
+            "themes": themes,
+            "sentences": selectors.year_sentences(user=request.user, year=year),
+            "overdue": overdue,
+            "today": timezone.localdate(),
+        },
+    )
