@@ -70,9 +70,12 @@ def sections_visible(user: Any) -> QuerySet[CaseSection]:
         visible |= Q(organisation_id__in=own)
     submitted = Q(status=CaseSection.Status.SUBMITTED)
     if seen is None:
-        visible |= submitted
-    elif seen:
-        visible |= submitted & Q(organisation_id__in=seen)
+        return sections.filter(visible | submitted)
+    if seen:
+        # Organisations taking part in an audit see each other's submitted sections: the audit
+        # meeting works from all of them.
+        taking_part = Audit.objects.filter(organisations__in=seen).values("pk")
+        visible |= submitted & Q(case__audit__in=taking_part)
     return sections.filter(visible)
 
 
