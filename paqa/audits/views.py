@@ -136,10 +136,12 @@ def audit_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "chart": chart,
             "levels": levels,
             "table_rows": table_rows,
-            "findings": [(finding, actions[finding.pk]) for finding in findings],
+            "findings": [
+                (finding, actions[finding.pk], [selectors.theme_label(t) for t in finding.themes])
+                for finding in findings
+            ],
             "can_lead": access_for(request.user).can(Capability.LEAD_AUDITS),
             "next_status": services.NEXT_STATUS.get(Audit.Status(audit.status)),
-            "theme_label": selectors.theme_label,
         },
     )
 
