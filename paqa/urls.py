@@ -7,6 +7,7 @@ urlpatterns = [
     path("", include("paqa.indicators.urls")),
     path("", include("paqa.assessments.urls")),
     path("", include("paqa.audits.urls")),
+    path("", include("paqa.surveys.urls")),
     path("", include("paqa.actions.urls")),
     path("", include("paqa.partnership.api_token_urls")),
     path("api/v1/", include("paqa.api_urls")),

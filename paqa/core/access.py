@@ -66,6 +66,10 @@ class Capability(enum.StrEnum):
     VIEW_AUDIT_SECTIONS = "view_audit_sections"  # case sections (others' once submitted)
     COMPLETE_AUDIT_SECTIONS = "complete_audit_sections"  # an organisation's case sections
     SUBMIT_AGENCY_AUDITS = "submit_agency_audits"  # an organisation's own audit returns
+    VIEW_SURVEY_RESULTS = "view_survey_results"  # results, breakdowns, coded themes
+    MANAGE_SURVEYS = "manage_surveys"  # build surveys, invite, remind
+    CODE_FREE_TEXT = "code_free_text"  # code free-text answers with themes
+    ANSWER_ORGANISATION_SURVEYS = "answer_organisation_surveys"  # an organisation's returns
 
 
 class Reach(enum.Enum):
@@ -77,10 +81,13 @@ _PARTNERSHIP_DATA = {
     Capability.VIEW_DATA: Reach.PARTNERSHIP,
     Capability.VIEW_ASSESSMENT_SUMMARY: Reach.PARTNERSHIP,
     Capability.VIEW_AUDITS: Reach.PARTNERSHIP,
+    Capability.VIEW_SURVEY_RESULTS: Reach.PARTNERSHIP,
 }
 
 ROLE_CAPABILITIES: dict[str, dict[Capability, Reach]] = {
     Role.PARTNERSHIP_ADMIN: {
+        Capability.MANAGE_SURVEYS: Reach.PARTNERSHIP,
+        Capability.CODE_FREE_TEXT: Reach.PARTNERSHIP,
         Capability.LEAD_AUDITS: Reach.PARTNERSHIP,
         Capability.VIEW_AUDIT_SECTIONS: Reach.PARTNERSHIP,
         Capability.VIEW_DIRECTORY: Reach.PARTNERSHIP,
@@ -96,6 +103,8 @@ ROLE_CAPABILITIES: dict[str, dict[Capability, Reach]] = {
         Capability.MANAGE_CYCLES: Reach.PARTNERSHIP,
     },
     Role.PAQA_MEMBER: {
+        Capability.MANAGE_SURVEYS: Reach.PARTNERSHIP,
+        Capability.CODE_FREE_TEXT: Reach.PARTNERSHIP,
         Capability.LEAD_AUDITS: Reach.PARTNERSHIP,
         Capability.VIEW_AUDIT_SECTIONS: Reach.PARTNERSHIP,
         Capability.VIEW_DIRECTORY: Reach.PARTNERSHIP,
@@ -111,6 +120,7 @@ ROLE_CAPABILITIES: dict[str, dict[Capability, Reach]] = {
         Capability.VIEW_ACTIONS: Reach.PARTNERSHIP,
     },
     Role.AGENCY_LEAD: {
+        Capability.ANSWER_ORGANISATION_SURVEYS: Reach.OWN_ORGANISATION,
         Capability.VIEW_AUDIT_SECTIONS: Reach.OWN_ORGANISATION,
         Capability.COMPLETE_AUDIT_SECTIONS: Reach.OWN_ORGANISATION,
         Capability.SUBMIT_AGENCY_AUDITS: Reach.OWN_ORGANISATION,
@@ -131,6 +141,7 @@ ROLE_CAPABILITIES: dict[str, dict[Capability, Reach]] = {
     },
     # The data set is the partnership's: its analysts import and correct all of it.
     Role.ANALYST: {
+        Capability.CODE_FREE_TEXT: Reach.PARTNERSHIP,
         Capability.VIEW_DIRECTORY: Reach.OWN_ORGANISATION,
         **_PARTNERSHIP_DATA,
         Capability.MANAGE_DATA: Reach.PARTNERSHIP,

@@ -34,6 +34,7 @@ INSTALLED_APPS = [
     "paqa.actions",
     "paqa.assessments",
     "paqa.audits",
+    "paqa.surveys",
     "paqa.demo",
     "rest_framework",
     "drf_spectacular",
@@ -193,3 +194,4 @@ LOGGING = {
         "django.request": {"handlers": ["console"], "level": "WARNING"},
     },
 }
+PAQA_SURVEY_POSTS_PER_MINUTE = env.int("PAQA_SURVEY_POSTS_PER_MINUTE", default=60)
