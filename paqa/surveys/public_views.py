@@ -95,6 +95,34 @@ def page(request: HttpRequest, slug: str, key: str, number: int) -> HttpResponse
     current = pages[number - 1]
     questions = engine.visible_questions(current, answers)
     if request.method == "POST":
+        # A question can depend on another on the same page: work out what shows from what was
+        # just posted, and if that brings new questions, show the page again with them.
+        posted = {
+            q.code: request.POST.getlist(q.code)
+            if q.kind == "multiple"
+            else request.POST.get(q.code)
+            for q in current.questions.all()
+        }
+        questions = engine.visible_questions(current, {**answers, **posted})
+        shown = set(request.POST.getlist("_shown"))
+        newly_shown = [q for q in questions if q.show_if and q.code not in shown]
+        if newly_shown and "save_and_leave" not in request.POST:
+            form = engine.PageForm(initial={**answers, **posted}, questions=questions)
+            form.page_title = current.title
+            return render(
+                request,
+                "surveys/public/page.html",
+                {
+                    "survey": survey,
+                    "form": form,
+                    "page": current,
+                    "number": number,
+                    "count": len(pages),
+                    "back": reverse("surveys:public-page", args=[slug, key, number - 1])
+                    if number > 1
+                    else "",
+                },
+            )
         form = engine.PageForm(request.POST, questions=questions)
         leaving = "save_and_leave" in request.POST
         if leaving or form.is_valid():
