@@ -2,6 +2,7 @@ from django.db import transaction
 
 from paqa.assessments.demo import demo_assessments_load
 from paqa.audits.demo import demo_audits_load
+from paqa.surveys.demo import demo_surveys_load
 from paqa.indicators.demo import demo_indicators_load
 from paqa.partnership.demo import demo_load
 from paqa.partnership.models import Partnership
@@ -14,4 +15,5 @@ def demo_everything_load() -> Partnership:
     demo_indicators_load(partnership=partnership)
     demo_assessments_load(partnership=partnership)
     demo_audits_load(partnership=partnership)
+    demo_surveys_load()
     return partnership

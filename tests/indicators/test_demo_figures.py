@@ -2,7 +2,6 @@
 
 import pytest
 
-from paqa.demo.loader import demo_everything_load
 from paqa.indicators.selectors import indicator_get
 
 pytestmark = pytest.mark.django_db
@@ -11,8 +10,10 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def demo_reader(db):
     from paqa.accounts.models import User
+    from paqa.indicators.demo import demo_indicators_load
+    from paqa.partnership.demo import demo_load
 
-    demo_everything_load()
+    demo_indicators_load(partnership=demo_load())
     return User.objects.get(email="board@demo.example")
 
 
