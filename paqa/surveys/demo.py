@@ -14,7 +14,17 @@ from datetime import date
 from django.db import transaction
 
 from paqa.accounts.models import User
-from paqa.surveys.models import Answer, AnswerCode, Code, Question, Response, Survey
+from paqa.partnership.demo import BUSINESS_UNIT
+from paqa.partnership.models import Organisation
+from paqa.surveys.models import (
+    Answer,
+    AnswerCode,
+    Code,
+    Question,
+    Response,
+    Survey,
+    SurveyInvitation,
+)
 from paqa.surveys.packs import PRACTITIONER_PACK, survey_from_pack
 
 ORGANISATIONS = [
@@ -183,6 +193,49 @@ def _respond(
     AnswerCode.objects.bulk_create(links, batch_size=2000)
 
 
+def _impact_returns(partnership_organisations: list[Organisation]) -> None:
+    """The 2018-19 impact assessment: the seven agencies name recruitment and retention and
+    increasing demand; the district council also names homelessness (as the report says)."""
+    from paqa.surveys.impact import impact_survey_create
+
+    survey = impact_survey_create(
+        year="2018-19", opens_on=date(2019, 1, 7), closes_on=date(2019, 2, 28), actor=None
+    )
+    questions = {q.code: q for q in Question.objects.filter(page__survey=survey)}
+    for organisation in partnership_organisations:
+        pressures = ["Recruitment and retention", "Increasing demand for services"]
+        if organisation.kind in ("district_council", "housing"):
+            pressures.append("Homelessness")
+        response = Response.objects.create(
+            survey=survey,
+            organisation=organisation,
+            status=Response.Status.SUBMITTED,
+            started_on=date(2019, 2, 1),
+            submitted_on=date(2019, 2, 20),
+            submission_key=f"demo-impact-{organisation.pk}",
+            reached_page=4,
+        )
+        SurveyInvitation.objects.create(survey=survey, organisation=organisation, response=response)
+        values = {
+            "pressures": pressures,
+            "pressures-detail": "Demonstration answer: vacancies and rising referrals stretch "
+            "capacity for multi-agency work.",
+            "improvement": [
+                "Information sharing, working agreements and communication",
+                "Commitment to and engagement with multi-agency work",
+            ],
+            "improvement-detail": "Demonstration answer: attendance at safeguarding meetings, "
+            "co-ordination, and shared financial responsibility for complex cases.",
+        }
+        Answer.objects.bulk_create(
+            [
+                Answer(response=response, question=questions[code], value=value)
+                for code, value in values.items()
+                if code in questions
+            ]
+        )
+
+
 def demo_surveys_load() -> None:
     """Load the demonstration surveys once; running it again adds nothing."""
     if Survey.objects.filter(series="practitioner-survey").exists():
@@ -203,3 +256,7 @@ def demo_surveys_load() -> None:
     )
     # 963 of 1003 is 96.0%; 973 of 1003 is 97.0%: the report's figures.
     _respond(survey, count=1003, trained=963, discuss=973, seed=2018, coded=True, coder=coder)
+    agencies = list(
+        Organisation.objects.exclude(name=BUSINESS_UNIT).filter(archived_at__isnull=True)
+    )
+    _impact_returns(agencies)
