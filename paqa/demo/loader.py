@@ -2,10 +2,10 @@ from django.db import transaction
 
 from paqa.assessments.demo import demo_assessments_load
 from paqa.audits.demo import demo_audits_load
-from paqa.surveys.demo import demo_surveys_load
 from paqa.indicators.demo import demo_indicators_load
 from paqa.partnership.demo import demo_load
 from paqa.partnership.models import Partnership
+from paqa.surveys.demo import demo_surveys_load
 
 
 @transaction.atomic
