@@ -11,7 +11,16 @@ from tests.browser.conftest import Journey, assert_no_axe_violations
 from tests.totp import key_from_secret, totp_code
 
 HOME_HEADING = "Performance, Audit and Quality Assurance"
-DIRECTORY = ["Home", "Data", "Audits", "Self-assessment", "Actions", "Organisations", "People"]
+DIRECTORY = [
+    "Home",
+    "Data",
+    "Audits",
+    "Self-assessment",
+    "Surveys",
+    "Actions",
+    "Organisations",
+    "People",
+]
 NAVIGATION_BY_ROLE = {
     Role.PARTNERSHIP_ADMIN: [*DIRECTORY, "Change history"],
     Role.PAQA_MEMBER: DIRECTORY,
