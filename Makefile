@@ -48,8 +48,9 @@ test: install frontend lint pytest ## Install and run everything: lint, types, m
 pytest: install frontend ## Run the test suite only (DATABASE_URL picks the database; PYTEST_ARGS adds options)
 	$(BIN)/pytest $(PYTEST_ARGS)
 
-bench: install frontend ## Time the import of 100,000 observations and the data pages (SQLite, PostgreSQL)
+bench: install frontend ## Time the import of 100,000 observations, the data pages and survey submissions through gunicorn
 	$(BIN)/python bench/bench_indicators.py
+	$(BIN)/python bench/bench_surveys.py
 
 lint: install ## ruff (lint and format) and mypy
 	$(BIN)/ruff check .
