@@ -70,6 +70,13 @@ class Capability(enum.StrEnum):
     MANAGE_SURVEYS = "manage_surveys"  # build surveys, invite, remind
     CODE_FREE_TEXT = "code_free_text"  # code free-text answers with themes
     ANSWER_ORGANISATION_SURVEYS = "answer_organisation_surveys"  # an organisation's returns
+    VIEW_VOICE = "view_voice"  # what children, young people and families said
+    MANAGE_VOICE = "manage_voice"  # record it, and the "you said, we did" responses
+    VIEW_ESCALATIONS = "view_escalations"  # the escalation register
+    MANAGE_ESCALATIONS = "manage_escalations"  # raise, link evidence, assure, close
+    RESPOND_ESCALATIONS = "respond_escalations"  # an owner organisation's response and updates
+    VIEW_THEMES = "view_themes"  # the system-wide view by theme, key messages
+    MANAGE_CONCLUSIONS = "manage_conclusions"  # write the year's key messages
 
 
 class Reach(enum.Enum):
@@ -82,10 +89,16 @@ _PARTNERSHIP_DATA = {
     Capability.VIEW_ASSESSMENT_SUMMARY: Reach.PARTNERSHIP,
     Capability.VIEW_AUDITS: Reach.PARTNERSHIP,
     Capability.VIEW_SURVEY_RESULTS: Reach.PARTNERSHIP,
+    Capability.VIEW_VOICE: Reach.PARTNERSHIP,
+    Capability.VIEW_ESCALATIONS: Reach.PARTNERSHIP,
+    Capability.VIEW_THEMES: Reach.PARTNERSHIP,
 }
 
 ROLE_CAPABILITIES: dict[str, dict[Capability, Reach]] = {
     Role.PARTNERSHIP_ADMIN: {
+        Capability.MANAGE_VOICE: Reach.PARTNERSHIP,
+        Capability.MANAGE_ESCALATIONS: Reach.PARTNERSHIP,
+        Capability.MANAGE_CONCLUSIONS: Reach.PARTNERSHIP,
         Capability.MANAGE_SURVEYS: Reach.PARTNERSHIP,
         Capability.CODE_FREE_TEXT: Reach.PARTNERSHIP,
         Capability.LEAD_AUDITS: Reach.PARTNERSHIP,
@@ -103,6 +116,9 @@ ROLE_CAPABILITIES: dict[str, dict[Capability, Reach]] = {
         Capability.MANAGE_CYCLES: Reach.PARTNERSHIP,
     },
     Role.PAQA_MEMBER: {
+        Capability.MANAGE_VOICE: Reach.PARTNERSHIP,
+        Capability.MANAGE_ESCALATIONS: Reach.PARTNERSHIP,
+        Capability.MANAGE_CONCLUSIONS: Reach.PARTNERSHIP,
         Capability.MANAGE_SURVEYS: Reach.PARTNERSHIP,
         Capability.CODE_FREE_TEXT: Reach.PARTNERSHIP,
         Capability.LEAD_AUDITS: Reach.PARTNERSHIP,
@@ -120,6 +136,7 @@ ROLE_CAPABILITIES: dict[str, dict[Capability, Reach]] = {
         Capability.VIEW_ACTIONS: Reach.PARTNERSHIP,
     },
     Role.AGENCY_LEAD: {
+        Capability.RESPOND_ESCALATIONS: Reach.OWN_ORGANISATION,
         Capability.ANSWER_ORGANISATION_SURVEYS: Reach.OWN_ORGANISATION,
         Capability.VIEW_AUDIT_SECTIONS: Reach.OWN_ORGANISATION,
         Capability.COMPLETE_AUDIT_SECTIONS: Reach.OWN_ORGANISATION,
