@@ -6,6 +6,8 @@ from paqa.indicators.demo import demo_indicators_load
 from paqa.partnership.demo import demo_load
 from paqa.partnership.models import Partnership
 from paqa.surveys.demo import demo_surveys_load
+from paqa.themes.demo import demo_key_messages_load
+from paqa.voice.demo import demo_voice_load
 
 
 @transaction.atomic
@@ -16,4 +18,6 @@ def demo_everything_load() -> Partnership:
     demo_assessments_load(partnership=partnership)
     demo_audits_load(partnership=partnership)
     demo_surveys_load()
+    demo_voice_load()
+    demo_key_messages_load()
     return partnership
