@@ -2,6 +2,7 @@ from django.db import transaction
 
 from paqa.assessments.demo import demo_assessments_load
 from paqa.audits.demo import demo_audits_load
+from paqa.escalations.demo import demo_escalations_load
 from paqa.indicators.demo import demo_indicators_load
 from paqa.partnership.demo import demo_load
 from paqa.partnership.models import Partnership
@@ -19,5 +20,6 @@ def demo_everything_load() -> Partnership:
     demo_audits_load(partnership=partnership)
     demo_surveys_load()
     demo_voice_load()
+    demo_escalations_load(partnership=partnership)
     demo_key_messages_load()
     return partnership
