@@ -288,8 +288,9 @@ def theme_view(*, user: Any, theme: str, year: str) -> ThemeView:
                 + "."
             )
         if picture.moderated_down:
+            whose = "agency's" if picture.moderated_down == 1 else "agencies'"
             disagreements.append(
-                f"Peer challenge lowered {picture.moderated_down} agencies' own rating of "
+                f"Peer challenge lowered {picture.moderated_down} {whose} own rating of "
                 f"‘{picture.standard}’."
             )
     return ThemeView(theme, theme_label(theme), year, sources, disagreements)
