@@ -1,6 +1,5 @@
 import base64
 import io
-from typing import Any
 
 import qrcode
 import qrcode.image.svg
@@ -35,6 +34,7 @@ from paqa.accounts.services import (
     totp_verify,
 )
 from paqa.accounts.throttling import check_sign_in_allowed
+from paqa.core.forms import posted
 from paqa.core.net import client_ip
 
 THROTTLED_MESSAGE = (
@@ -50,7 +50,7 @@ def sign_in(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated:
         return redirect(settings.LOGIN_REDIRECT_URL)
     next_url = request.POST.get("next") or request.GET.get("next") or ""
-    form = SignInForm(_posted(request))
+    form = SignInForm(posted(request))
     status = 200
     if request.method == "POST" and form.is_valid():
         email = normalise_email(form.cleaned_data["email"])
@@ -93,11 +93,6 @@ def sign_in(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _posted(request: HttpRequest) -> Any:
-    """The submitted data on a POST (even if empty, so an empty form shows its errors)."""
-    return request.POST if request.method == "POST" else None
-
-
 def _pending_or_restart(request: HttpRequest) -> User | HttpResponse:
     user = signin.pending_user(request)
     if user is None:
@@ -114,7 +109,7 @@ def mfa_verify(request: HttpRequest) -> HttpResponse:
         return user
     if totp_device_for(user) is None:
         return redirect("accounts:mfa-set-up")
-    form = SecurityCodeForm(_posted(request))
+    form = SecurityCodeForm(posted(request))
     if request.method == "POST" and form.is_valid():
         if totp_verify(user=user, token=form.cleaned_data["code"]):
             return signin.complete_sign_in(request, user, mfa_verified=True)
@@ -131,7 +126,7 @@ def mfa_recovery(request: HttpRequest) -> HttpResponse:
     user = _pending_or_restart(request)
     if isinstance(user, HttpResponse):
         return user
-    form = RecoveryCodeForm(_posted(request))
+    form = RecoveryCodeForm(posted(request))
     if request.method == "POST" and form.is_valid():
         if recovery_code_use(user=user, code=form.cleaned_data["code"]):
             sign_in_event_record(
@@ -180,7 +175,7 @@ def mfa_set_up(request: HttpRequest) -> HttpResponse:
     device = TOTPDevice.objects.filter(user=user, confirmed=False).order_by("-id").first()
     if device is None or request.method == "GET":
         device = totp_device_start(user=user)
-    form = SecurityCodeForm(_posted(request))
+    form = SecurityCodeForm(posted(request))
     form.page_title = "Set up two-factor authentication"
     if request.method == "POST" and form.is_valid():
         if totp_device_confirm(user=user, device=device, token=form.cleaned_data["code"]):

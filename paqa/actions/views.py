@@ -1,5 +1,3 @@
-from typing import Any
-
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.forms import Form
@@ -14,6 +12,7 @@ from paqa.actions.forms import ActionForm, CancelForm, CompleteForm, ProgressFor
 from paqa.actions.models import Action
 from paqa.core.access import Capability, access_for, require
 from paqa.core.exports import table_response
+from paqa.core.forms import apply_validation_error, posted
 
 EXPORT_FORMATS = {"csv", "xlsx"}
 EXPORT_HEADER = [
@@ -27,22 +26,6 @@ EXPORT_HEADER = [
     "Completed",
     "Evidence of completion",
 ]
-
-
-def _posted(request: HttpRequest) -> Any:
-    return request.POST if request.method == "POST" else None
-
-
-def _apply_errors(form: Form, error: ValidationError) -> None:
-    """Show a service's ValidationError on the form, against the field it names."""
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            target = field if field in form.fields else None
-            for field_error in errors:
-                form.add_error(target, field_error)
-    else:
-        for text in error.messages:
-            form.add_error(None, text)
 
 
 def _form_page(request: HttpRequest, form: Form, action: Action) -> HttpResponse:
@@ -136,7 +119,7 @@ def action_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def action_edit(request: HttpRequest, pk: int) -> HttpResponse:
     action = selectors.action_get(user=request.user, pk=pk, for_change=True)
     form = ActionForm(
-        _posted(request),
+        posted(request),
         initial={
             "title": action.title,
             "owner_name": action.owner_name,
@@ -147,7 +130,7 @@ def action_edit(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.action_update(action=action, actor=acting_user(request), **form.cleaned_data)
         except ValidationError as error:
-            _apply_errors(form, error)
+            apply_validation_error(form, error)
         else:
             messages.success(request, "The action has been updated.")
             return redirect("actions:detail", pk=pk)
@@ -157,12 +140,12 @@ def action_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def action_progress(request: HttpRequest, pk: int) -> HttpResponse:
     action = selectors.action_get(user=request.user, pk=pk, for_change=True)
-    form = ProgressForm(_posted(request), initial={"status": Action.Status.IN_PROGRESS.value})
+    form = ProgressForm(posted(request), initial={"status": Action.Status.IN_PROGRESS.value})
     if request.method == "POST" and form.is_valid():
         try:
             services.action_progress(action=action, actor=acting_user(request), **form.cleaned_data)
         except ValidationError as error:
-            _apply_errors(form, error)
+            apply_validation_error(form, error)
         else:
             messages.success(request, "The progress update has been added.")
             return redirect(reverse("actions:detail", args=[pk]) + "#updates")
@@ -172,14 +155,14 @@ def action_progress(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def action_complete(request: HttpRequest, pk: int) -> HttpResponse:
     action = selectors.action_get(user=request.user, pk=pk, for_change=True)
-    form = CompleteForm(_posted(request))
+    form = CompleteForm(posted(request))
     if request.method == "POST" and form.is_valid():
         try:
             services.action_complete(
                 action=action, actor=acting_user(request), evidence=form.cleaned_data["evidence"]
             )
         except ValidationError as error:
-            _apply_errors(form, error)
+            apply_validation_error(form, error)
         else:
             messages.success(request, "The action has been marked done.")
             return redirect("actions:detail", pk=pk)
@@ -189,14 +172,14 @@ def action_complete(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def action_cancel(request: HttpRequest, pk: int) -> HttpResponse:
     action = selectors.action_get(user=request.user, pk=pk, for_change=True)
-    form = CancelForm(_posted(request))
+    form = CancelForm(posted(request))
     if request.method == "POST" and form.is_valid():
         try:
             services.action_cancel(
                 action=action, actor=acting_user(request), reason=form.cleaned_data["reason"]
             )
         except ValidationError as error:
-            _apply_errors(form, error)
+            apply_validation_error(form, error)
         else:
             messages.success(request, "The action has been cancelled.")
             return redirect("actions:detail", pk=pk)

@@ -2,7 +2,6 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.forms import Form
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -26,23 +25,10 @@ from paqa.assessments.models import Answer, Attachment, Return
 from paqa.core.access import Capability, access_for, require
 from paqa.core.documents import PdfUnavailable, pdf_response, render_pdf
 from paqa.core.exports import table_response
+from paqa.core.forms import apply_validation_error, posted
 from paqa.core.uploads import UploadRejected
 
 EXPORT_FORMATS = {"csv", "xlsx"}
-
-
-def _posted(request: HttpRequest) -> Any:
-    return request.POST if request.method == "POST" else None
-
-
-def _apply_errors(form: Form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            for item in errors:
-                form.add_error(field if field in form.fields else None, item)
-    else:
-        for text in error.messages:
-            form.add_error(None, text)
 
 
 # Home and cycles --------------------------------------------------------------------------
@@ -69,7 +55,7 @@ def home(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def cycle_create(request: HttpRequest) -> HttpResponse:
     require(request.user, Capability.MANAGE_CYCLES)
-    form = CycleForm(_posted(request))
+    form = CycleForm(posted(request))
     if request.method == "POST" and form.is_valid():
         try:
             cycle = services.cycle_create(
@@ -80,7 +66,7 @@ def cycle_create(request: HttpRequest) -> HttpResponse:
                 actor=acting_user(request),
             )
         except ValidationError as error:
-            _apply_errors(form, error)
+            apply_validation_error(form, error)
         else:
             messages.success(request, f"The {cycle} cycle is open.")
             return redirect("assessments:cycle", pk=cycle.pk)
@@ -271,7 +257,7 @@ def answer_edit(request: HttpRequest, pk: int, number: int) -> HttpResponse:
                     status=409,
                 )
             except ValidationError as error:
-                _apply_errors(form, error)
+                apply_validation_error(form, error)
             else:
                 messages.success(request, f"Standard {answer.standard.number} has been saved.")
                 return redirect("assessments:return", pk=pk)
@@ -334,7 +320,7 @@ def attachment_upload(request: HttpRequest, pk: int, number: int) -> HttpRespons
         except UploadRejected as rejected:
             form.add_error("file", str(rejected))
         except ValidationError as error:
-            _apply_errors(form, error)
+            apply_validation_error(form, error)
         else:
             messages.success(request, f"{attachment.name} has been attached.")
             return redirect("assessments:answer", pk=pk, number=number)
@@ -408,7 +394,7 @@ def action_add(request: HttpRequest, pk: int, number: int) -> HttpResponse:
                 actor=acting_user(request),
             )
         except ValidationError as error:
-            _apply_errors(form, error)
+            apply_validation_error(form, error)
         else:
             messages.success(request, "The action has been added to the action plan.")
             return redirect("assessments:answer", pk=pk, number=number)
@@ -428,7 +414,7 @@ def action_add(request: HttpRequest, pk: int, number: int) -> HttpResponse:
 def return_sign_off(request: HttpRequest, pk: int) -> HttpResponse:
     assessment_return = selectors.return_get(user=request.user, pk=pk, for_edit=True)
     user = acting_user(request)
-    form = SignOffForm(_posted(request), initial={"role_title": user.job_title})
+    form = SignOffForm(posted(request), initial={"role_title": user.job_title})
     if request.method == "POST" and form.is_valid():
         try:
             services.return_sign_off(
@@ -437,7 +423,7 @@ def return_sign_off(request: HttpRequest, pk: int) -> HttpResponse:
                 role_title=form.cleaned_data["role_title"],
             )
         except ValidationError as error:
-            _apply_errors(form, error)
+            apply_validation_error(form, error)
         else:
             messages.success(request, "The return is signed off. You can now submit it.")
             return redirect("assessments:return", pk=pk)
@@ -478,7 +464,7 @@ def answer_challenge(request: HttpRequest, pk: int, number: int) -> HttpResponse
     )
     levels = list(assessment_return.cycle.framework.scale.levels.all())
     form = ChallengeForm(
-        _posted(request),
+        posted(request),
         initial={"challenge": answer.challenge, "moderated_rating": answer.moderated_rating},
         levels=levels,
     )
@@ -491,7 +477,7 @@ def answer_challenge(request: HttpRequest, pk: int, number: int) -> HttpResponse
                 moderated_rating=form.cleaned_data["moderated_rating"],
             )
         except ValidationError as error:
-            _apply_errors(form, error)
+            apply_validation_error(form, error)
         else:
             messages.success(request, f"The challenge on standard {number} has been saved.")
             return redirect("assessments:return", pk=pk)
@@ -514,14 +500,14 @@ def answer_respond(request: HttpRequest, pk: int, number: int) -> HttpResponse:
     answer = selectors.answer_get(
         user=request.user, assessment_return=assessment_return, number=number
     )
-    form = ResponseForm(_posted(request), initial={"response": answer.response})
+    form = ResponseForm(posted(request), initial={"response": answer.response})
     if request.method == "POST" and form.is_valid():
         try:
             services.answer_respond(
                 answer=answer, actor=acting_user(request), response=form.cleaned_data["response"]
             )
         except ValidationError as error:
-            _apply_errors(form, error)
+            apply_validation_error(form, error)
         else:
             messages.success(request, "Your response has been saved.")
             return redirect("assessments:return", pk=pk)
@@ -557,7 +543,7 @@ def return_extend(request: HttpRequest, pk: int) -> HttpResponse:
     assessment_return = Return.objects.select_related("cycle", "organisation").filter(pk=pk).first()
     if assessment_return is None:
         raise Http404("No such return.")
-    form = ExtensionForm(_posted(request), initial={"deadline": assessment_return.deadline})
+    form = ExtensionForm(posted(request), initial={"deadline": assessment_return.deadline})
     if request.method == "POST" and form.is_valid():
         try:
             services.return_extend_deadline(
@@ -566,7 +552,7 @@ def return_extend(request: HttpRequest, pk: int) -> HttpResponse:
                 deadline=form.cleaned_data["deadline"],
             )
         except ValidationError as error:
-            _apply_errors(form, error)
+            apply_validation_error(form, error)
         else:
             messages.success(
                 request, f"{assessment_return.organisation}'s deadline has been extended."

@@ -31,21 +31,8 @@ from paqa.audits.models import Audit, CaseSection, DomainGrade, UnsafeFlag
 from paqa.core.access import Capability, Role, access_for, require
 from paqa.core.charts import ChartSeries, bar_chart, describe_bars
 from paqa.core.documents import PdfUnavailable, pdf_response, render_pdf
+from paqa.core.forms import apply_validation_error, posted
 from paqa.core.word import DocxBuilder, docx_response
-
-
-def _posted(request: HttpRequest) -> Any:
-    return request.POST if request.method == "POST" else None
-
-
-def _apply_errors(form: Form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            for item in errors:
-                form.add_error(field if field in form.fields else None, item)
-    else:
-        for text in error.messages:
-            form.add_error(None, text)
 
 
 def _form_page(
@@ -104,14 +91,14 @@ def _my_sections(request: HttpRequest) -> list[CaseSection]:
 @require_http_methods(["GET", "POST"])
 def audit_create(request: HttpRequest) -> HttpResponse:
     require(request.user, Capability.LEAD_AUDITS)
-    form = AuditForm(_posted(request))
+    form = AuditForm(posted(request))
     if request.method == "POST" and form.is_valid():
         try:
             audit = services.audit_create(
                 lead=acting_user(request), actor=acting_user(request), **form.cleaned_data
             )
         except ValidationError as error:
-            _apply_errors(form, error)
+            apply_validation_error(form, error)
         else:
             messages.success(request, f"The audit ‘{audit.title}’ has been set up.")
             return redirect("audits:audit", pk=audit.pk)
@@ -194,7 +181,7 @@ def audit_advance(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def case_add(request: HttpRequest, pk: int) -> HttpResponse:
     audit = selectors.audit_get(user=request.user, pk=pk, for_change=True)
-    form = CaseForm(_posted(request), organisations=audit.organisations.all())
+    form = CaseForm(posted(request), organisations=audit.organisations.all())
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         lead = data.pop("lead_organisation")
@@ -203,7 +190,7 @@ def case_add(request: HttpRequest, pk: int) -> HttpResponse:
                 audit=audit, actor=acting_user(request), lead_organisation=lead, **data
             )
         except ValidationError as error:
-            _apply_errors(form, error)
+            apply_validation_error(form, error)
         else:
             messages.success(request, f"Case {case.reference} has been added.")
             return redirect("audits:audit", pk=pk)
@@ -220,7 +207,7 @@ def case_add(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def case_select(request: HttpRequest, pk: int) -> HttpResponse:
     audit = selectors.audit_get(user=request.user, pk=pk, for_change=True)
-    form = SelectionForm(_posted(request))
+    form = SelectionForm(posted(request))
     selection = None
     if request.method == "POST" and form.is_valid():
         try:
@@ -230,7 +217,7 @@ def case_select(request: HttpRequest, pk: int) -> HttpResponse:
                 seed=form.cleaned_data["seed"],
             )
         except ValidationError as error:
-            _apply_errors(form, error)
+            apply_validation_error(form, error)
         else:
             if request.POST.get("confirm") == "yes":
                 for reference in selection.chosen:
@@ -299,7 +286,7 @@ def case_grades(request: HttpRequest, pk: int, case_pk: int) -> HttpResponse:
         first = next(iter(existing.values()))
         initial |= {"moderation_notes": first.moderation_notes, "dissent": first.dissent}
     form = GradesForm(
-        _posted(request), initial=initial, domains=domains, levels=selectors.levels_of(audit)
+        posted(request), initial=initial, domains=domains, levels=selectors.levels_of(audit)
     )
     if request.method == "POST" and form.is_valid():
         try:
@@ -315,7 +302,7 @@ def case_grades(request: HttpRequest, pk: int, case_pk: int) -> HttpResponse:
                         dissent=form.cleaned_data["dissent"],
                     )
         except ValidationError as error:
-            _apply_errors(form, error)
+            apply_validation_error(form, error)
         else:
             messages.success(request, f"The grades for {case.reference} have been saved.")
             return redirect("audits:case", pk=pk, case_pk=case_pk)
@@ -332,14 +319,14 @@ def case_unsafe(request: HttpRequest, pk: int, case_pk: int) -> HttpResponse:
     require(request.user, Capability.VIEW_AUDIT_SECTIONS)
     audit = selectors.audit_get(user=request.user, pk=pk)
     case = selectors.case_get(user=request.user, audit=audit, pk=case_pk)
-    form = UnsafeForm(_posted(request))
+    form = UnsafeForm(posted(request))
     if request.method == "POST" and form.is_valid():
         try:
             flag = services.unsafe_flag_raise(
                 case=case, actor=acting_user(request), reason=form.cleaned_data["reason"]
             )
         except ValidationError as error:
-            _apply_errors(form, error)
+            apply_validation_error(form, error)
         else:
             messages.success(
                 request, f"Case {case.reference} is flagged as unsafe. Told: {flag.notified}."
@@ -357,14 +344,14 @@ def flag_resolve(request: HttpRequest, pk: int, case_pk: int, flag_pk: int) -> H
     flag = UnsafeFlag.objects.filter(case=case, pk=flag_pk).first()
     if flag is None:
         raise Http404("No such flag.")
-    form = ResolveForm(_posted(request))
+    form = ResolveForm(posted(request))
     if request.method == "POST" and form.is_valid():
         try:
             services.unsafe_flag_resolve(
                 flag=flag, actor=acting_user(request), resolution=form.cleaned_data["resolution"]
             )
         except ValidationError as error:
-            _apply_errors(form, error)
+            apply_validation_error(form, error)
         else:
             messages.success(request, "The unsafe flag is resolved; it stays on the case's record.")
             return redirect("audits:case", pk=pk, case_pk=case_pk)
@@ -381,12 +368,12 @@ def flag_resolve(request: HttpRequest, pk: int, case_pk: int, flag_pk: int) -> H
 def case_feedback(request: HttpRequest, pk: int, case_pk: int) -> HttpResponse:
     audit = selectors.audit_get(user=request.user, pk=pk, for_change=True)
     case = selectors.case_get(user=request.user, audit=audit, pk=case_pk)
-    form = FeedbackForm(_posted(request))
+    form = FeedbackForm(posted(request))
     if request.method == "POST" and form.is_valid():
         try:
             services.feedback_add(case=case, actor=acting_user(request), **form.cleaned_data)
         except ValidationError as error:
-            _apply_errors(form, error)
+            apply_validation_error(form, error)
         else:
             messages.success(request, "The feedback has been recorded with the case.")
             return redirect("audits:case", pk=pk, case_pk=case_pk)
@@ -432,7 +419,7 @@ def section_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 )
                 return redirect("audits:section", pk=pk)
             except ValidationError as error:
-                _apply_errors(form, error)
+                apply_validation_error(form, error)
             else:
                 messages.success(
                     request,
@@ -477,7 +464,7 @@ def section_assign(request: HttpRequest, pk: int) -> HttpResponse:
         is_active=True,
     ).distinct()
     form = AssignForm(
-        _posted(request), initial={"auditors": section.auditors.all()}, candidates=candidates
+        posted(request), initial={"auditors": section.auditors.all()}, candidates=candidates
     )
     if request.method == "POST" and form.is_valid():
         try:
@@ -487,7 +474,7 @@ def section_assign(request: HttpRequest, pk: int) -> HttpResponse:
                 actor=acting_user(request),
             )
         except ValidationError as error:
-            _apply_errors(form, error)
+            apply_validation_error(form, error)
         else:
             messages.success(request, "The auditors have been assigned.")
             return redirect("audits:case", pk=section.case.audit_id, case_pk=section.case_id)
@@ -505,12 +492,12 @@ def section_assign(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def finding_add(request: HttpRequest, pk: int) -> HttpResponse:
     audit = selectors.audit_get(user=request.user, pk=pk, for_change=True)
-    form = FindingForm(_posted(request), domains=audit.tool.domains.all())
+    form = FindingForm(posted(request), domains=audit.tool.domains.all())
     if request.method == "POST" and form.is_valid():
         try:
             services.finding_add(audit=audit, actor=acting_user(request), **form.cleaned_data)
         except ValidationError as error:
-            _apply_errors(form, error)
+            apply_validation_error(form, error)
         else:
             messages.success(request, "The finding has been added.")
             return redirect("audits:audit", pk=pk)
@@ -525,14 +512,14 @@ def finding_action(request: HttpRequest, pk: int, finding_pk: int) -> HttpRespon
     finding = audit.findings.filter(pk=finding_pk).first()
     if finding is None:
         raise Http404("No such finding.")
-    form = FindingActionForm(_posted(request), organisations=audit.organisations.all())
+    form = FindingActionForm(posted(request), organisations=audit.organisations.all())
     if request.method == "POST" and form.is_valid():
         try:
             services.finding_action(
                 finding=finding, actor=acting_user(request), **form.cleaned_data
             )
         except ValidationError as error:
-            _apply_errors(form, error)
+            apply_validation_error(form, error)
         else:
             messages.success(request, "The action has been added to the action plan.")
             return redirect("audits:audit", pk=pk)

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from paqa.accounts.signin import acting_user
 from paqa.core.access import Capability, access_for, require
 from paqa.core.exports import table_response
+from paqa.core.forms import apply_validation_error, posted
 from paqa.core.taxonomy import theme_label
 from paqa.escalations import selectors, services
 from paqa.escalations.evidence import evidence_choices, resolve
@@ -47,22 +48,6 @@ EXPORT_HEADER = [
     "Outcome",
     "Closed on",
 ]
-
-
-def _posted(request: HttpRequest) -> Any:
-    return request.POST if request.method == "POST" else None
-
-
-def _apply_errors(form: Form, error: ValidationError) -> None:
-    """Show a service's ValidationError on the form, against the field it names."""
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            target = field if field in form.fields else None
-            for field_error in errors:
-                form.add_error(target, field_error)
-    else:
-        for text in error.messages:
-            form.add_error(None, text)
 
 
 def _form_page(
@@ -190,7 +175,7 @@ def raise_escalation(request: HttpRequest) -> HttpResponse:
     if evidence is not None:
         initial["themes"] = list(evidence.themes)
     form = EscalationForm(
-        _posted(request), initial=initial, organisations=selectors.organisation_choices()
+        posted(request), initial=initial, organisations=selectors.organisation_choices()
     )
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
@@ -202,7 +187,7 @@ def raise_escalation(request: HttpRequest) -> HttpResponse:
                 actor=acting_user(request),
             )
         except ValidationError as error:
-            _apply_errors(form, error)
+            apply_validation_error(form, error)
         else:
             messages.success(request, f"The escalation ‘{escalation.title}’ has been raised.")
             return redirect("escalations:detail", pk=escalation.pk)
@@ -227,12 +212,12 @@ def _step(
     escalation = selectors.escalation_get(user=request.user, pk=pk)
     if not allowed(selectors.permissions_for(request.user, escalation), escalation):
         raise PermissionDenied("Your role does not allow this.")
-    form = form_class(_posted(request), initial=initial or _today_initial())
+    form = form_class(posted(request), initial=initial or _today_initial())
     if request.method == "POST" and form.is_valid():
         try:
             service(escalation=escalation, actor=acting_user(request), **form.cleaned_data)
         except ValidationError as error:
-            _apply_errors(form, error)
+            apply_validation_error(form, error)
         else:
             messages.success(request, success)
             return redirect(reverse("escalations:detail", args=[pk]) + anchor)
@@ -305,7 +290,7 @@ def evidence_add(request: HttpRequest, pk: int) -> HttpResponse:
     escalation = selectors.escalation_get(user=request.user, pk=pk)
     if not selectors.permissions_for(request.user, escalation).manage:
         raise PermissionDenied("Your role does not allow this.")
-    form = EvidenceForm(_posted(request), choices=evidence_choices(request.user))
+    form = EvidenceForm(posted(request), choices=evidence_choices(request.user))
     if request.method == "POST" and form.is_valid():
         try:
             services.evidence_link_add(
@@ -315,7 +300,7 @@ def evidence_add(request: HttpRequest, pk: int) -> HttpResponse:
                 actor=acting_user(request),
             )
         except ValidationError as error:
-            _apply_errors(form, error)
+            apply_validation_error(form, error)
         else:
             messages.success(request, "The evidence has been linked.")
             return redirect(reverse("escalations:detail", args=[pk]) + "#evidence")
@@ -341,7 +326,7 @@ def action_add(request: HttpRequest, pk: int) -> HttpResponse:
         raise PermissionDenied("Your role does not allow this.")
     organisations = selectors.action_organisation_choices(user=request.user, escalation=escalation)
     form = EscalationActionForm(
-        _posted(request),
+        posted(request),
         initial={"owner_organisation": escalation.owner_organisation_id},
         organisations=organisations,
     )
@@ -351,7 +336,7 @@ def action_add(request: HttpRequest, pk: int) -> HttpResponse:
                 escalation=escalation, actor=acting_user(request), **form.cleaned_data
             )
         except ValidationError as error:
-            _apply_errors(form, error)
+            apply_validation_error(form, error)
         else:
             messages.success(request, "The action has been added to the action plan.")
             return redirect(reverse("escalations:detail", args=[pk]) + "#actions")

@@ -1,5 +1,3 @@
-from typing import Any
-
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
@@ -11,6 +9,7 @@ from paqa.accounts.signin import acting_user
 from paqa.core.access import Capability, access_for, require
 from paqa.core.charts import ChartSeries, RenderedChart, describe_trend, trend_chart
 from paqa.core.exports import table_response
+from paqa.core.forms import posted
 from paqa.indicators import selectors, services
 from paqa.indicators.forms import CommentaryForm, IndicatorForm, ObservationUploadForm
 from paqa.indicators.models import Commentary, Indicator, ObservationImport
@@ -18,10 +17,6 @@ from paqa.indicators.selectors import IndicatorDetail, IndicatorSummary
 from paqa.partnership.models import Organisation
 
 EXPORT_FORMATS = {"csv", "xlsx"}
-
-
-def _posted(request: HttpRequest) -> Any:
-    return request.POST if request.method == "POST" else None
 
 
 def _comparison_text(summary: IndicatorSummary, name: str) -> str:
@@ -179,7 +174,7 @@ def indicator_edit(request: HttpRequest, code: str) -> HttpResponse:
     require(request.user, Capability.MANAGE_DATA)
     indicator = selectors.indicator_get(user=request.user, code=code).indicator
     form = IndicatorForm(
-        _posted(request),
+        posted(request),
         initial={
             name: getattr(indicator, name)
             for name in (
@@ -239,7 +234,7 @@ def exception_list(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def import_upload(request: HttpRequest) -> HttpResponse:
     require(request.user, Capability.MANAGE_DATA)
-    form = ObservationUploadForm(_posted(request), request.FILES or None)
+    form = ObservationUploadForm(posted(request), request.FILES or None)
     if request.method == "POST" and form.is_valid():
         batch = services.observation_import_start(
             actor=acting_user(request), upload=form.cleaned_data["file"]

@@ -9,11 +9,11 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
 from paqa.accounts.signin import acting_user
-from paqa.core.forms import GovUKForm
+from paqa.core.forms import GovUKForm, apply_validation_error, posted
 from paqa.partnership import selectors
 from paqa.partnership.api_token_selectors import api_token_get
 from paqa.partnership.api_tokens import api_token_create, api_token_revoke
-from paqa.partnership.views import _apply_errors, _confirm, _form_page, _posted
+from paqa.partnership.views import _confirm, _form_page
 
 
 class ApiTokenForm(GovUKForm):
@@ -32,7 +32,7 @@ class ApiTokenForm(GovUKForm):
 def api_token_create_page(request: HttpRequest, pk: int) -> HttpResponse:
     organisation = selectors.organisation_get(user=request.user, pk=pk, for_change=True)
     back = reverse("partnership:organisation-detail", args=[pk])
-    form = ApiTokenForm(_posted(request))
+    form = ApiTokenForm(posted(request))
     if request.method == "POST" and form.is_valid():
         try:
             token, key = api_token_create(
@@ -41,7 +41,7 @@ def api_token_create_page(request: HttpRequest, pk: int) -> HttpResponse:
                 actor=acting_user(request),
             )
         except ValidationError as error:
-            _apply_errors(form, error)
+            apply_validation_error(form, error)
         else:
             # Shown on this response only: the key is not kept, so it cannot be shown again.
             return render(

@@ -19,6 +19,7 @@ from paqa.accounts.services import (
 )
 from paqa.accounts.signin import acting_user
 from paqa.core.access import Capability, access_for, require
+from paqa.core.forms import apply_validation_error, posted
 from paqa.partnership import selectors, services
 from paqa.partnership.api_token_selectors import api_token_list
 from paqa.partnership.context_processors import DEFAULT_COLOUR
@@ -38,25 +39,8 @@ from paqa.partnership.models import Partnership
 MANAGE = Capability.MANAGE_DIRECTORY
 
 
-def _posted(request: HttpRequest) -> Any:
-    """The submitted data on a POST (even if empty, so an empty form shows its errors)."""
-    return request.POST if request.method == "POST" else None
-
-
 def _actor(request: HttpRequest) -> User:
     return acting_user(request)
-
-
-def _apply_errors(form: Form, error: ValidationError) -> None:
-    """Show a service's ValidationError on the form, against the field it names."""
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            target = field if field in form.fields else None
-            for field_error in errors:
-                form.add_error(target, field_error)
-    else:
-        for text in error.messages:
-            form.add_error(None, text)
 
 
 def _form_page(
@@ -107,14 +91,14 @@ def organisation_create(request: HttpRequest) -> HttpResponse:
     partnership = selectors.partnership_current()
     if partnership is None:
         partnership = Partnership.objects.create(name="Safeguarding Children Partnership")
-    form = OrganisationForm(_posted(request))
+    form = OrganisationForm(posted(request))
     if request.method == "POST" and form.is_valid():
         try:
             organisation = services.organisation_create(
                 partnership=partnership, actor=_actor(request), **form.cleaned_data
             )
         except ValidationError as error:
-            _apply_errors(form, _name_clash(error))
+            apply_validation_error(form, _name_clash(error))
         else:
             messages.success(request, f"{organisation.name} has been added.")
             return redirect("partnership:organisation-detail", pk=organisation.pk)
@@ -151,7 +135,7 @@ def organisation_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def organisation_edit(request: HttpRequest, pk: int) -> HttpResponse:
     organisation = selectors.organisation_get(user=request.user, pk=pk, for_change=True)
     initial = {"name": organisation.name, "kind": organisation.kind}
-    form = OrganisationForm(_posted(request), initial=initial)
+    form = OrganisationForm(posted(request), initial=initial)
     form.page_title = f"Change {organisation.name}"
     if request.method == "POST" and form.is_valid():
         try:
@@ -159,7 +143,7 @@ def organisation_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 organisation=organisation, actor=_actor(request), **form.cleaned_data
             )
         except ValidationError as error:
-            _apply_errors(form, _name_clash(error))
+            apply_validation_error(form, _name_clash(error))
         else:
             messages.success(request, "The organisation has been updated.")
             return redirect("partnership:organisation-detail", pk=organisation.pk)
@@ -221,14 +205,14 @@ def organisation_restore(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def service_create(request: HttpRequest, pk: int) -> HttpResponse:
     organisation = selectors.organisation_get(user=request.user, pk=pk, for_change=True)
-    form = ServiceForm(_posted(request))
+    form = ServiceForm(posted(request))
     if request.method == "POST" and form.is_valid():
         try:
             services.service_create(
                 organisation=organisation, actor=_actor(request), name=form.cleaned_data["name"]
             )
         except ValidationError as error:
-            _apply_errors(form, _name_clash(error))
+            apply_validation_error(form, _name_clash(error))
         else:
             messages.success(request, "The service has been added.")
             return redirect("partnership:organisation-detail", pk=pk)
@@ -243,7 +227,7 @@ def service_create(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def service_edit(request: HttpRequest, pk: int) -> HttpResponse:
     service = selectors.service_get(user=request.user, pk=pk, for_change=True)
-    form = ServiceForm(_posted(request), initial={"name": service.name})
+    form = ServiceForm(posted(request), initial={"name": service.name})
     form.page_title = "Change service"
     if request.method == "POST" and form.is_valid():
         try:
@@ -251,7 +235,7 @@ def service_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 service=service, actor=_actor(request), name=form.cleaned_data["name"]
             )
         except ValidationError as error:
-            _apply_errors(form, _name_clash(error))
+            apply_validation_error(form, _name_clash(error))
         else:
             messages.success(request, "The service has been updated.")
             return redirect("partnership:organisation-detail", pk=service.organisation_id)
@@ -287,7 +271,7 @@ def service_archive(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def invitation_create(request: HttpRequest, pk: int) -> HttpResponse:
     organisation = selectors.organisation_get(user=request.user, pk=pk, for_change=True)
-    form = InvitationForm(_posted(request))
+    form = InvitationForm(posted(request))
     if request.method == "POST" and form.is_valid():
         try:
             invitation, _ = services.invitation_create(
@@ -299,7 +283,7 @@ def invitation_create(request: HttpRequest, pk: int) -> HttpResponse:
                 **form.cleaned_data,
             )
         except ValidationError as error:
-            _apply_errors(form, error)
+            apply_validation_error(form, error)
         else:
             messages.success(request, f"An invitation has been sent to {invitation.email}.")
             return redirect("partnership:organisation-detail", pk=pk)
@@ -325,14 +309,14 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
     invitation = services.invitation_for_token(token)
     if invitation is None:
         return render(request, "partnership/invitation_invalid.html", status=404)
-    form = AcceptInvitationForm(_posted(request))
+    form = AcceptInvitationForm(posted(request))
     if request.method == "POST" and form.is_valid():
         try:
             services.invitation_accept(
                 invitation=invitation, password=form.cleaned_data["password1"], request=request
             )
         except ValidationError as error:
-            _apply_errors(form, error)
+            apply_validation_error(form, error)
         else:
             messages.success(request, "Your account has been created. Sign in to continue.")
             return redirect("accounts:sign-in")
@@ -346,7 +330,7 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def membership_create(request: HttpRequest, pk: int) -> HttpResponse:
     organisation = selectors.organisation_get(user=request.user, pk=pk, for_change=True)
-    form = MembershipCreateForm(_posted(request))
+    form = MembershipCreateForm(posted(request))
     if request.method == "POST" and form.is_valid():
         person = User.objects.filter(email=normalise_email(form.cleaned_data["email"])).first()
         if person is None:
@@ -360,7 +344,7 @@ def membership_create(request: HttpRequest, pk: int) -> HttpResponse:
                     actor=_actor(request),
                 )
             except ValidationError as error:
-                _apply_errors(form, error)
+                apply_validation_error(form, error)
             else:
                 messages.success(request, f"{person} now has a role in {organisation.name}.")
                 return redirect("partnership:organisation-detail", pk=pk)
@@ -375,7 +359,7 @@ def membership_create(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def membership_edit(request: HttpRequest, pk: int) -> HttpResponse:
     membership = selectors.membership_get(user=request.user, pk=pk, for_change=True)
-    form = MembershipRoleForm(_posted(request), initial={"role": membership.role})
+    form = MembershipRoleForm(posted(request), initial={"role": membership.role})
     form.page_title = f"Change {membership.user}’s role"
     if request.method == "POST" and form.is_valid():
         services.membership_change_role(
@@ -450,7 +434,7 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
     person = selectors.person_get(user=request.user, pk=pk, for_change=True)
     form = PersonForm(
-        _posted(request), initial={"full_name": person.full_name, "job_title": person.job_title}
+        posted(request), initial={"full_name": person.full_name, "job_title": person.job_title}
     )
     if request.method == "POST" and form.is_valid():
         user_update_details(user=person, actor=_actor(request), **form.cleaned_data)
@@ -529,7 +513,7 @@ def partnership_settings(request: HttpRequest) -> HttpResponse:
     if partnership is None:
         partnership = Partnership.objects.create(name="Safeguarding Children Partnership")
     form = PartnershipForm(
-        _posted(request),
+        posted(request),
         initial={
             "name": partnership.name,
             "short_name": partnership.short_name,

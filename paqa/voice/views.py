@@ -13,6 +13,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from paqa.accounts.signin import acting_user
 from paqa.core.access import Capability, access_for, require
 from paqa.core.exports import table_response
+from paqa.core.forms import apply_validation_error, posted
 from paqa.core.taxonomy import THEMES, theme_choices, theme_label
 from paqa.voice import selectors, services
 from paqa.voice.forms import VoiceRecordForm, YouSaidWeDidForm, current_year
@@ -31,22 +32,6 @@ EXPORT_HEADER = [
     "Themes",
     "You said, we did responses",
 ]
-
-
-def _posted(request: HttpRequest) -> Any:
-    return request.POST if request.method == "POST" else None
-
-
-def _apply_errors(form: Form, error: ValidationError) -> None:
-    """Show a service's ValidationError on the form, against the field it names."""
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            target = field if field in form.fields else None
-            for field_error in errors:
-                form.add_error(target, field_error)
-    else:
-        for text in error.messages:
-            form.add_error(None, text)
 
 
 def _form_page(request: HttpRequest, form: Form, *, caption: str, cancel_url: str) -> HttpResponse:
@@ -148,14 +133,14 @@ def _record_values(data: dict[str, Any]) -> dict[str, Any]:
 @require_http_methods(["GET", "POST"])
 def voice_create(request: HttpRequest) -> HttpResponse:
     require(request.user, Capability.MANAGE_VOICE)
-    form = VoiceRecordForm(_posted(request), initial={"year": current_year()})
+    form = VoiceRecordForm(posted(request), initial={"year": current_year()})
     if request.method == "POST" and form.is_valid():
         try:
             record = services.voice_record_create(
                 actor=acting_user(request), **_record_values(form.cleaned_data)
             )
         except ValidationError as error:
-            _apply_errors(form, error)
+            apply_validation_error(form, error)
         else:
             messages.success(request, "What they said has been recorded.")
             return redirect("voice:detail", pk=record.pk)
@@ -168,7 +153,7 @@ def voice_create(request: HttpRequest) -> HttpResponse:
 def voice_edit(request: HttpRequest, pk: int) -> HttpResponse:
     record = selectors.voice_get(user=request.user, pk=pk, for_change=True)
     form = VoiceRecordForm(
-        _posted(request),
+        posted(request),
         initial={
             "year": record.year,
             "source": record.source,
@@ -189,7 +174,7 @@ def voice_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 record=record, actor=acting_user(request), **_record_values(form.cleaned_data)
             )
         except ValidationError as error:
-            _apply_errors(form, error)
+            apply_validation_error(form, error)
         else:
             messages.success(request, "The record has been changed.")
             return redirect("voice:detail", pk=pk)
@@ -211,7 +196,7 @@ def you_said_we_did_add(request: HttpRequest, pk: int) -> HttpResponse:
                 voice_record=record, actor=acting_user(request), **form.cleaned_data
             )
         except ValidationError as error:
-            _apply_errors(form, error)
+            apply_validation_error(form, error)
         else:
             messages.success(request, "The response has been added.")
             return redirect(reverse("voice:detail", args=[pk]) + "#you-said-we-did")
