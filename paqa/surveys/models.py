@@ -77,6 +77,7 @@ class Question(TimeStampedModel):
     required = models.BooleanField(default=False)
     choices = models.JSONField(default=list, blank=True)
     show_if = models.JSONField(default=dict, blank=True)
+    themes = models.JSONField(default=list, blank=True, help_text="Shared theme slugs")
     breakdown = models.CharField(
         max_length=20,
         blank=True,

@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from paqa.accounts.models import User
+from paqa.core.taxonomy import THEMES
 from paqa.partnership.models import Organisation
 from paqa.surveys.models import Answer, Page, Question, Response, Survey
 
@@ -24,6 +25,13 @@ class SurveyPackError(ValueError):
 
 
 # Building ----------------------------------------------------------------------------------
+
+
+def _themes(slugs: list[str], code: str) -> list[str]:
+    unknown = [slug for slug in slugs if slug not in THEMES]
+    if unknown:
+        raise SurveyPackError(f"Question '{code}': unknown theme {', '.join(unknown)}")
+    return list(slugs)
 
 
 @transaction.atomic
@@ -84,6 +92,7 @@ def survey_from_yaml(text: str, *, actor: User | None = None) -> Survey:
                 choices=question.get("choices", []),
                 show_if=question.get("show_if", {}),
                 breakdown=question.get("breakdown", ""),
+                themes=_themes(question.get("themes", []), code),
             )
     return survey
 
@@ -110,7 +119,7 @@ def survey_to_yaml(survey: Survey) -> str:
                 "kind": question.kind,
                 "text": question.text,
             }
-            for key in ("help_text", "choices", "show_if", "breakdown"):
+            for key in ("help_text", "choices", "show_if", "breakdown", "themes"):
                 if getattr(question, key):
                     item[key] = getattr(question, key)
             if question.required:

@@ -188,6 +188,24 @@ def _practitioners(user: Any, theme: str, year: str) -> tuple[Evidence, int]:
     for (label, survey), count in counts.most_common():
         total += count
         evidence.items.append({"text": f"{survey}: {count} comments coded ‘{label}’"})
+    from paqa.surveys.models import Question
+    from paqa.surveys.results import headline, question_results
+
+    surveys = {
+        question.page.survey
+        for question in Question.objects.filter(
+            _contains_theme("themes", theme), page__survey__year=year
+        ).select_related("page__survey")
+    }
+    for tagged in sorted(surveys, key=lambda each: each.title):
+        results = question_results(user=user, survey=tagged)
+        for result in results:
+            if theme in result.question.themes:
+                sentence = headline(results, result.question.code, "Yes") or headline(
+                    results, result.question.code, "Agree"
+                )
+                if sentence:
+                    evidence.items.append({"text": f"{tagged.title}: {sentence}"})
     quotes = AnswerCode.objects.filter(
         code__theme=theme, representative=True, answer__response__survey__year=year
     ).select_related("answer")[:3]

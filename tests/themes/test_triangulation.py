@@ -73,3 +73,13 @@ def test_board_members_cannot_write_key_messages(demo, client_for):
 def test_unknown_theme_is_a_404(demo, client_for):
     client = client_for(_paqa())
     assert client.get(reverse("themes:theme", args=["2018-19", "no-such-theme"])).status_code == 404
+
+
+def test_survey_questions_carry_themes_into_the_theme_page(demo):
+    view = theme_view(user=_paqa(), theme="training", year="2018-19")
+    practitioners = next(s for s in view.sources if s.source == "Practitioners")
+    assert any(
+        "96% of respondents said yes to ‘Have you had safeguarding training in the last three "
+        "years?’" in item["text"]
+        for item in practitioners.items
+    ), practitioners.items
