@@ -6,7 +6,6 @@ Each function is keyword-only, runs in one transaction and records who made the 
 """
 
 from datetime import date
-from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -14,13 +13,10 @@ from django.utils import timezone
 
 from paqa.accounts.models import User
 from paqa.actions.models import Action, ActionUpdate
+from paqa.core.history import stamp_actor
 from paqa.partnership.models import Organisation
 
 CLOSED_MESSAGE = "This action is closed: it is done or cancelled"
-
-
-def _stamp(record: Any, actor: User | None) -> None:
-    record._history_user = actor
 
 
 def _check_source_url(source_url: str) -> str:
@@ -53,7 +49,7 @@ def _check_open(action: Action) -> None:
 def _add_update(*, action: Action, actor: User | None, text: str) -> ActionUpdate:
     update = ActionUpdate(action=action, author=actor, text=text)
     update.full_clean()
-    _stamp(update, actor)
+    stamp_actor(update, actor)
     update.save()
     return update
 
@@ -84,7 +80,7 @@ def action_create(
         created_by=actor,
     )
     action.full_clean()
-    _stamp(action, actor)
+    stamp_actor(action, actor)
     action.save()
     return action
 
@@ -101,7 +97,7 @@ def action_update(
     action.owner_name = owner_name
     action.due_date = due_date
     action.full_clean()
-    _stamp(action, actor)
+    stamp_actor(action, actor)
     action.save()
     return action
 
@@ -121,7 +117,7 @@ def action_progress(*, action: Action, actor: User, text: str, status: str) -> A
         raise ValidationError({"text": "Enter the progress made"})
     if action.status != status:
         action.status = status
-        _stamp(action, actor)
+        stamp_actor(action, actor)
         action.save(update_fields=["status", "updated_at"])
     return _add_update(action=action, actor=actor, text=text)
 
@@ -136,7 +132,7 @@ def action_complete(*, action: Action, actor: User, evidence: str) -> Action:
     action.status = Action.Status.DONE
     action.completion_evidence = evidence
     action.completed_at = timezone.now()
-    _stamp(action, actor)
+    stamp_actor(action, actor)
     action.save()
     _add_update(action=action, actor=actor, text="Marked done")
     return action
@@ -150,7 +146,7 @@ def action_cancel(*, action: Action, actor: User, reason: str) -> Action:
     if not reason:
         raise ValidationError({"reason": "Enter why the action is cancelled"})
     action.status = Action.Status.CANCELLED
-    _stamp(action, actor)
+    stamp_actor(action, actor)
     action.save()
     _add_update(action=action, actor=actor, text=f"Cancelled: {reason}")
     return action
@@ -201,7 +197,7 @@ def actions_copy_open(
             created_by=actor,
         )
         copy.full_clean()
-        _stamp(copy, actor)
+        stamp_actor(copy, actor)
         copy.save()
         _add_update(action=copy, actor=actor, text=f"Carried forward from {original.source_label}")
         copies.append(copy)

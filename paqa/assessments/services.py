@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import date
 from functools import partial
-from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
@@ -25,14 +24,11 @@ from paqa.assessments.models import (
     Return,
 )
 from paqa.core.access import Role
+from paqa.core.history import stamp_actor
 from paqa.core.uploads import check_upload
 from paqa.partnership.models import Membership, Organisation
 
 Status = Return.Status
-
-
-def _stamp(record: Any, actor: User | None) -> None:
-    record._history_user = actor
 
 
 def _levels(framework: Framework) -> dict[str, RatingLevel]:
@@ -73,7 +69,7 @@ def cycle_create(
     if Cycle.objects.filter(framework=framework, year=year).exists():
         raise ValidationError({"year": f"There is already a {framework.name} cycle for {year}"})
     cycle = Cycle(framework=framework, year=year, deadline=deadline, created_by=actor)
-    _stamp(cycle, actor)
+    stamp_actor(cycle, actor)
     cycle.save()
     for organisation in organisations:
         return_open(cycle=cycle, organisation=organisation, actor=actor)
@@ -91,7 +87,7 @@ def return_open(*, cycle: Cycle, organisation: Organisation, actor: User | None)
         deadline=cycle.deadline,
         carried_from=previous,
     )
-    _stamp(assessment_return, actor)
+    stamp_actor(assessment_return, actor)
     assessment_return.save()
     earlier = (
         {answer.standard.code: answer for answer in previous.answers.select_related("standard")}
@@ -107,7 +103,7 @@ def return_open(*, cycle: Cycle, organisation: Organisation, actor: User | None)
             evidence=before.evidence if before else "",
             example=before.example if before else "",
         )
-        _stamp(answer, actor)
+        stamp_actor(answer, actor)
         answer.save()
         if before is not None:
             actions_copy_open(
@@ -125,7 +121,7 @@ def return_extend_deadline(*, assessment_return: Return, actor: User, deadline: 
     if deadline < assessment_return.cycle.deadline:
         raise ValidationError({"deadline": "An extension must be on or after the cycle's deadline"})
     assessment_return.deadline = deadline
-    _stamp(assessment_return, actor)
+    stamp_actor(assessment_return, actor)
     assessment_return.save()
     return assessment_return
 
@@ -254,14 +250,14 @@ def _answer_write(
     locked.example = example.strip()
     locked.version += 1
     locked.updated_by = actor
-    _stamp(locked, actor)
+    stamp_actor(locked, actor)
     locked.save()
     if assessment_return.status == Status.SIGNED_OFF:
         # A change after sign-off needs signing off again.
         assessment_return.status = Status.DRAFT
         assessment_return.signed_off_at = None
         assessment_return.signed_off_by = None
-        _stamp(assessment_return, actor)
+        stamp_actor(assessment_return, actor)
         assessment_return.save()
     return locked
 
@@ -309,7 +305,7 @@ def return_sign_off(*, assessment_return: Return, actor: User, role_title: str) 
     locked.signed_off_by = actor
     locked.signed_off_role = role_title.strip()
     locked.signed_off_at = timezone.now()
-    _stamp(locked, actor)
+    stamp_actor(locked, actor)
     locked.save()
     return locked
 
@@ -324,7 +320,7 @@ def return_submit(*, assessment_return: Return, actor: User) -> Return:
     locked.status = Status.SUBMITTED
     locked.submitted_by = actor
     locked.submitted_at = timezone.now()
-    _stamp(locked, actor)
+    stamp_actor(locked, actor)
     locked.save()
     return locked
 
@@ -353,11 +349,11 @@ def answer_challenge(
     locked.moderated_rating = moderated_rating
     locked.challenged_by = actor
     locked.challenged_at = timezone.now()
-    _stamp(locked, actor)
+    stamp_actor(locked, actor)
     locked.save()
     if assessment_return.status == Status.SUBMITTED:
         assessment_return.status = Status.CHALLENGED
-        _stamp(assessment_return, actor)
+        stamp_actor(assessment_return, actor)
         assessment_return.save()
     return locked
 
@@ -370,7 +366,7 @@ def answer_respond(*, answer: Answer, actor: User, response: str) -> Answer:
     if not response.strip():
         raise ValidationError({"response": "Enter your response to the challenge"})
     answer.response = response.strip()
-    _stamp(answer, actor)
+    stamp_actor(answer, actor)
     answer.save()
     return answer
 
@@ -381,7 +377,7 @@ def return_accept(*, assessment_return: Return, actor: User) -> Return:
         raise ValidationError("Only a submitted return can be accepted")
     assessment_return.status = Status.ACCEPTED
     assessment_return.accepted_at = timezone.now()
-    _stamp(assessment_return, actor)
+    stamp_actor(assessment_return, actor)
     assessment_return.save()
     return assessment_return
 
@@ -405,7 +401,7 @@ def attachment_add(
         uploaded_by=actor,
     )
     attachment.file.save(checked.name, upload, save=False)
-    _stamp(attachment, actor)
+    stamp_actor(attachment, actor)
     attachment.save()
     return attachment
 
@@ -415,6 +411,6 @@ def attachment_archive(*, attachment: Attachment, actor: User) -> Attachment:
     _check_editable(attachment.assessment_return)
     attachment.archived_at = timezone.now()
     attachment.archived_by = actor
-    _stamp(attachment, actor)
+    stamp_actor(attachment, actor)
     attachment.save()
     return attachment

@@ -21,6 +21,7 @@ from django.utils import timezone
 
 from paqa.accounts.models import User
 from paqa.audits.models import AgencyAudit, GradeLevel, GradeScale
+from paqa.core.history import stamp_actor
 from paqa.partnership.models import Organisation, Service
 
 Status = AgencyAudit.Status
@@ -48,10 +49,6 @@ SUBMITTED_MESSAGE = (
     "This audit has been submitted, so it cannot be changed. "
     "Ask the partnership's business unit if something needs correcting."
 )
-
-
-def _stamp(record: Any, actor: User | None) -> None:
-    record._history_user = actor
 
 
 def agency_scale() -> GradeScale:
@@ -237,7 +234,7 @@ def agency_audit_create(
         status=Status.DRAFT,
     )
     agency_audit.full_clean()
-    _stamp(agency_audit, actor)
+    stamp_actor(agency_audit, actor)
     agency_audit.save()
     return agency_audit
 
@@ -294,7 +291,7 @@ def agency_audit_update(
         setattr(agency_audit, name, value)
     agency_audit.status = locked.status
     agency_audit.full_clean()
-    _stamp(agency_audit, actor)
+    stamp_actor(agency_audit, actor)
     agency_audit.save()
     return agency_audit
 
@@ -307,7 +304,7 @@ def agency_audit_submit(*, agency_audit: AgencyAudit, actor: User | None) -> Age
         raise ValidationError("This audit has already been submitted")
     agency_audit.status = Status.SUBMITTED
     agency_audit.submitted_at = timezone.now()
-    _stamp(agency_audit, actor)
+    stamp_actor(agency_audit, actor)
     agency_audit.save(update_fields=["status", "submitted_at", "updated_at"])
     return agency_audit
 
@@ -326,6 +323,6 @@ def agency_audit_review(*, agency_audit: AgencyAudit, actor: User, notes: str) -
     agency_audit.status = Status.REVIEWED
     agency_audit.reviewed_by = actor
     agency_audit.review_notes = notes
-    _stamp(agency_audit, actor)
+    stamp_actor(agency_audit, actor)
     agency_audit.save(update_fields=["status", "reviewed_by", "review_notes", "updated_at"])
     return agency_audit

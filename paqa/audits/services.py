@@ -9,7 +9,6 @@ import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from functools import partial
-from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -33,6 +32,7 @@ from paqa.audits.models import (
     UnsafeFlag,
 )
 from paqa.core.access import Role
+from paqa.core.history import stamp_actor
 from paqa.partnership.models import Membership, Organisation
 
 RECENT_AUDIT_DAYS = 365
@@ -43,10 +43,6 @@ CASE_FIELDS = {
     "disability": "Disability",
     "legal_status": "Legal status",
 }
-
-
-def _stamp(record: Any, actor: User | None) -> None:
-    record._history_user = actor
 
 
 def _refuse_identifiers(values: dict[str, str], labels: dict[str, str]) -> None:
@@ -100,7 +96,7 @@ def audit_create(
         themes=themes,
         reference_prefix=_prefix(title),
     )
-    _stamp(audit, actor)
+    stamp_actor(audit, actor)
     audit.save()
     audit.organisations.set(organisations)
     return audit
@@ -121,7 +117,7 @@ def audit_advance(*, audit: Audit, actor: User) -> Audit:
     if following is None:
         raise ValidationError("This audit is complete")
     audit.status = following
-    _stamp(audit, actor)
+    stamp_actor(audit, actor)
     audit.save()
     return audit
 
@@ -202,11 +198,11 @@ def case_add(
         lead_organisation=lead_organisation,
         **{name: value.strip() for name, value in fields.items()},
     )
-    _stamp(case, actor)
+    stamp_actor(case, actor)
     case.save()
     for organisation in audit.organisations.all():
         section = CaseSection(case=case, organisation=organisation)
-        _stamp(section, actor)
+        stamp_actor(section, actor)
         section.save()
     return case
 
@@ -220,7 +216,7 @@ def case_update(
         if name in CASE_FIELDS:
             setattr(case, name, value.strip())
     case.lead_organisation = lead_organisation
-    _stamp(case, actor)
+    stamp_actor(case, actor)
     case.save()
     return case
 
@@ -247,7 +243,7 @@ def section_assign(*, section: CaseSection, auditors: list[User], actor: User) -
             {"auditors": f"Only auditors of {section.organisation.name} can be assigned"}
         )
     section.auditors.set(auditors)
-    _stamp(section, actor)
+    stamp_actor(section, actor)
     section.save()
     return section
 
@@ -280,7 +276,7 @@ def section_save(
     locked.answers = answers
     locked.summary = summary.strip()
     locked.version += 1
-    _stamp(locked, actor)
+    stamp_actor(locked, actor)
     locked.save()
     return locked
 
@@ -294,7 +290,7 @@ def section_submit(*, section: CaseSection, actor: User) -> CaseSection:
     section.status = CaseSection.Status.SUBMITTED
     section.submitted_at = timezone.now()
     section.submitted_by = actor
-    _stamp(section, actor)
+    stamp_actor(section, actor)
     section.save()
     return section
 
@@ -325,7 +321,7 @@ def grade_record(
     record.grade = grade
     record.moderation_notes = moderation_notes.strip()
     record.dissent = dissent.strip()
-    _stamp(record, actor)
+    stamp_actor(record, actor)
     record.save()
     return record
 
@@ -355,7 +351,7 @@ def unsafe_flag_raise(*, case: Case, actor: User, reason: str) -> UnsafeFlag:
     flag = UnsafeFlag(
         case=case, raised_by=actor, reason=reason.strip(), notified=", ".join(recipients)
     )
-    _stamp(flag, actor)
+    stamp_actor(flag, actor)
     flag.save()
     subject = f"Unsafe case in audit: {case.reference}"
     body = (
@@ -377,7 +373,7 @@ def unsafe_flag_resolve(*, flag: UnsafeFlag, actor: User, resolution: str) -> Un
     flag.resolution = resolution.strip()
     flag.resolved_by = actor
     flag.resolved_at = timezone.now()
-    _stamp(flag, actor)
+    stamp_actor(flag, actor)
     flag.save()
     return flag
 
@@ -390,7 +386,7 @@ def feedback_add(*, case: Case, from_whom: str, summary: str, actor: User) -> Ca
     feedback = CaseFeedback(
         case=case, from_whom=from_whom, summary=summary.strip(), recorded_by=actor
     )
-    _stamp(feedback, actor)
+    stamp_actor(feedback, actor)
     feedback.save()
     return feedback
 
@@ -413,7 +409,7 @@ def finding_add(
         raise ValidationError({"text": "Describe the finding"})
     _refuse_identifiers({"text": text}, {"text": "The finding"})
     finding = Finding(audit=audit, kind=kind, domain=domain, text=text.strip(), themes=themes or [])
-    _stamp(finding, actor)
+    stamp_actor(finding, actor)
     finding.save()
     if cases:
         finding.cases.set(cases)

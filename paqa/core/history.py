@@ -118,3 +118,9 @@ def history_entries(
             )
         )
     return entries
+
+
+def stamp_actor(record: Any, actor: Any) -> None:
+    """Record who is making the next save of `record` in its history (simple-history reads
+    `_history_user`), so changes made outside a request — commands, tasks — name their actor."""
+    record._history_user = actor

@@ -23,6 +23,7 @@ from paqa.accounts.models import User
 from paqa.actions.models import Action
 from paqa.actions.services import action_create
 from paqa.core.access import Role
+from paqa.core.history import stamp_actor
 from paqa.core.taxonomy import ALIASES, THEMES
 from paqa.escalations.evidence import KEY_HINT, parse_key, resolve
 from paqa.escalations.models import Escalation, EscalationUpdate, EvidenceLink
@@ -36,13 +37,9 @@ Status = Escalation.Status
 Kind = EscalationUpdate.Kind
 
 
-def _stamp(record: Any, actor: User | None) -> None:
-    record._history_user = actor
-
-
 def _save(record: Any, actor: User | None) -> None:
     record.full_clean()
-    _stamp(record, actor)
+    stamp_actor(record, actor)
     record.save()
 
 
@@ -274,7 +271,7 @@ def evidence_link_add(
 
 @transaction.atomic
 def evidence_link_remove(*, link: EvidenceLink, actor: User | None) -> None:
-    _stamp(link, actor)
+    stamp_actor(link, actor)
     link.delete()
 
 
@@ -355,7 +352,7 @@ def escalations_remind_overdue(
             + "\n"
         )
         escalation.last_reminded_on = today
-        _stamp(escalation, actor)
+        stamp_actor(escalation, actor)
         escalation.save(update_fields=["last_reminded_on", "updated_at"])
         _add_update(
             escalation=escalation,

@@ -20,11 +20,8 @@ from simple_history.utils import bulk_update_with_history
 from paqa.accounts.models import SignInEvent, User, normalise_email
 from paqa.accounts.services import sign_in_event_record
 from paqa.core.access import Role, forget_access
+from paqa.core.history import stamp_actor
 from paqa.partnership.models import Invitation, Membership, Organisation, Partnership, Service
-
-
-def _stamp(record: Any, actor: User | None) -> None:
-    record._history_user = actor
 
 
 @transaction.atomic
@@ -35,7 +32,7 @@ def partnership_update(
     partnership.short_name = short_name.strip()
     partnership.brand_colour = brand_colour.strip().lower()
     partnership.full_clean()
-    _stamp(partnership, actor)
+    stamp_actor(partnership, actor)
     partnership.save()
     return partnership
 
@@ -46,7 +43,7 @@ def organisation_create(
 ) -> Organisation:
     organisation = Organisation(partnership=partnership, name=name.strip(), kind=kind)
     organisation.full_clean()
-    _stamp(organisation, actor)
+    stamp_actor(organisation, actor)
     organisation.save()
     return organisation
 
@@ -58,7 +55,7 @@ def organisation_update(
     organisation.name = name.strip()
     organisation.kind = kind
     organisation.full_clean()
-    _stamp(organisation, actor)
+    stamp_actor(organisation, actor)
     organisation.save()
     return organisation
 
@@ -69,7 +66,7 @@ def organisation_archive(*, organisation: Organisation, actor: User) -> Organisa
     now = timezone.now()
     organisation.archived_at = now
     organisation.archived_by = actor
-    _stamp(organisation, actor)
+    stamp_actor(organisation, actor)
     organisation.save()
     for related in (
         list(organisation.services.filter(archived_at__isnull=True)),
@@ -93,7 +90,7 @@ def organisation_archive(*, organisation: Organisation, actor: User) -> Organisa
 def organisation_restore(*, organisation: Organisation, actor: User) -> Organisation:
     organisation.archived_at = None
     organisation.archived_by = None
-    _stamp(organisation, actor)
+    stamp_actor(organisation, actor)
     organisation.save()
     return organisation
 
@@ -102,7 +99,7 @@ def organisation_restore(*, organisation: Organisation, actor: User) -> Organisa
 def service_create(*, organisation: Organisation, actor: User | None, name: str) -> Service:
     service = Service(organisation=organisation, name=name.strip())
     service.full_clean()
-    _stamp(service, actor)
+    stamp_actor(service, actor)
     service.save()
     return service
 
@@ -111,7 +108,7 @@ def service_create(*, organisation: Organisation, actor: User | None, name: str)
 def service_update(*, service: Service, actor: User, name: str) -> Service:
     service.name = name.strip()
     service.full_clean()
-    _stamp(service, actor)
+    stamp_actor(service, actor)
     service.save()
     return service
 
@@ -120,7 +117,7 @@ def service_update(*, service: Service, actor: User, name: str) -> Service:
 def service_archive(*, service: Service, actor: User) -> Service:
     service.archived_at = timezone.now()
     service.archived_by = actor
-    _stamp(service, actor)
+    stamp_actor(service, actor)
     service.save()
     return service
 
@@ -142,7 +139,7 @@ def membership_create(
     membership.role = role
     membership.archived_at = None
     membership.archived_by = None
-    _stamp(membership, actor)
+    stamp_actor(membership, actor)
     membership.save()
     forget_access(user)
     return membership
@@ -153,7 +150,7 @@ def membership_change_role(*, membership: Membership, actor: User, role: str) ->
     if role not in Role.values:
         raise ValidationError({"role": "Choose a role"})
     membership.role = role
-    _stamp(membership, actor)
+    stamp_actor(membership, actor)
     membership.save()
     forget_access(membership.user)
     return membership
@@ -163,7 +160,7 @@ def membership_change_role(*, membership: Membership, actor: User, role: str) ->
 def membership_archive(*, membership: Membership, actor: User) -> Membership:
     membership.archived_at = timezone.now()
     membership.archived_by = actor
-    _stamp(membership, actor)
+    stamp_actor(membership, actor)
     membership.save()
     forget_access(membership.user)
     return membership
@@ -204,7 +201,7 @@ def invitation_create(
         invited_by=actor,
         expires_at=timezone.now() + timedelta(days=settings.PAQA_INVITATION_DAYS),
     )
-    _stamp(invitation, actor)
+    stamp_actor(invitation, actor)
     invitation.save()
     accept_url = accept_url_for(token)
     body = render_to_string(
@@ -249,7 +246,7 @@ def invitation_accept(*, invitation: Invitation, password: str, request: Any = N
         user=user, organisation=locked.organisation, role=locked.role, actor=locked.invited_by
     )
     locked.accepted_at = timezone.now()
-    _stamp(locked, user)
+    stamp_actor(locked, user)
     locked.save()
     sign_in_event_record(request=request, kind=SignInEvent.Kind.INVITATION_ACCEPTED, user=user)
     return user
@@ -258,6 +255,6 @@ def invitation_accept(*, invitation: Invitation, password: str, request: Any = N
 @transaction.atomic
 def invitation_withdraw(*, invitation: Invitation, actor: User) -> Invitation:
     invitation.withdrawn_at = timezone.now()
-    _stamp(invitation, actor)
+    stamp_actor(invitation, actor)
     invitation.save()
     return invitation

@@ -32,6 +32,7 @@ from django.utils.text import slugify
 
 from paqa.accounts.models import User
 from paqa.core.access import Access, Capability, Role, access_for, require
+from paqa.core.history import stamp_actor
 from paqa.partnership.models import Membership, Organisation
 from paqa.surveys import engine
 from paqa.surveys.models import Page, Question, Response, Survey, SurveyInvitation
@@ -46,10 +47,6 @@ from paqa.surveys.services import (
 
 IMPACT_SERIES = "impact-assessment"
 IMPACT_PACK = Path(__file__).resolve().parent / "packs" / "impact-assessment.yaml"
-
-
-def _stamp(record: Any, actor: User | None) -> None:
-    record._history_user = actor
 
 
 def _date(day: date) -> str:
@@ -162,7 +159,7 @@ def invitations_send(
                     invitation = SurveyInvitation(
                         survey=survey, organisation=organisation, response=response
                     )
-                    _stamp(invitation, actor)
+                    stamp_actor(invitation, actor)
                     invitation.save()
             except IntegrityError:
                 continue  # invited at the same moment by someone else
@@ -181,7 +178,7 @@ def invitations_send(
             invitation.response = Response.objects.create(
                 survey=survey, organisation=organisation, submission_key=new_submission_key()
             )
-            _stamp(invitation, actor)
+            stamp_actor(invitation, actor)
             invitation.save()
     return made
 
@@ -211,7 +208,7 @@ def impact_reminders_send(
             continue
         invitation.reminders_sent += 1
         invitation.last_reminded_at = now
-        _stamp(invitation, actor)
+        stamp_actor(invitation, actor)
         invitation.save()
         reminded.append(invitation)
         _mail(
@@ -481,6 +478,6 @@ def impact_return_submit(*, impact_return: ImpactReturn, actor: User) -> tuple[R
     response, submitted = response_submit(response=locked)
     if submitted:
         invitation = impact_return.invitation
-        _stamp(invitation, actor)
+        stamp_actor(invitation, actor)
         invitation.save()
     return response, submitted

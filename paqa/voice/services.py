@@ -19,6 +19,7 @@ from django.urls import Resolver404, resolve
 
 from paqa.accounts.models import User
 from paqa.audits.identifiers import personal_identifier_in
+from paqa.core.history import stamp_actor
 from paqa.core.periods import PeriodError, PeriodKind, parse_period
 from paqa.core.taxonomy import ALIASES, THEMES
 from paqa.partnership.models import Organisation
@@ -53,10 +54,6 @@ _NOT_NAMES = frozenset(
         "Names",
     }
 )  # fmt: skip
-
-
-def _stamp(record: Any, actor: User | None) -> None:
-    record._history_user = actor
 
 
 def name_in(text: str) -> bool:
@@ -224,7 +221,7 @@ def voice_record_create(
         recorded_by=actor,
     )
     record.full_clean()
-    _stamp(record, actor)
+    stamp_actor(record, actor)
     record.save()
     return record
 
@@ -274,7 +271,7 @@ def voice_record_update(
     record.source_key = key
     record.source_label = label or values["source_title"]
     record.full_clean()
-    _stamp(record, actor)
+    stamp_actor(record, actor)
     record.save()
     return record
 
@@ -305,6 +302,6 @@ def you_said_we_did_add(
         voice_record=voice_record, response=response, date=date, by_organisation=by_organisation
     )
     answer.full_clean()
-    _stamp(answer, actor)
+    stamp_actor(answer, actor)
     answer.save()
     return answer
