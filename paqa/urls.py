@@ -11,6 +11,7 @@ urlpatterns = [
     path("", include("paqa.voice.urls")),
     path("", include("paqa.escalations.urls")),
     path("", include("paqa.themes.urls")),
+    path("", include("paqa.reports.urls")),
     path("", include("paqa.actions.urls")),
     path("", include("paqa.partnership.api_token_urls")),
     path("api/v1/", include("paqa.api_urls")),

@@ -77,6 +77,8 @@ class Capability(enum.StrEnum):
     RESPOND_ESCALATIONS = "respond_escalations"  # an owner organisation's response and updates
     VIEW_THEMES = "view_themes"  # the system-wide view by theme, key messages
     MANAGE_CONCLUSIONS = "manage_conclusions"  # write the year's key messages
+    VIEW_PUBLISHED_REPORTS = "view_published_reports"  # published annual reports, every version
+    DRAFT_REPORTS = "draft_reports"  # see and edit drafts of the annual report, export, publish
 
 
 class Reach(enum.Enum):
@@ -92,10 +94,12 @@ _PARTNERSHIP_DATA = {
     Capability.VIEW_VOICE: Reach.PARTNERSHIP,
     Capability.VIEW_ESCALATIONS: Reach.PARTNERSHIP,
     Capability.VIEW_THEMES: Reach.PARTNERSHIP,
+    Capability.VIEW_PUBLISHED_REPORTS: Reach.PARTNERSHIP,
 }
 
 ROLE_CAPABILITIES: dict[str, dict[Capability, Reach]] = {
     Role.PARTNERSHIP_ADMIN: {
+        Capability.DRAFT_REPORTS: Reach.PARTNERSHIP,
         Capability.MANAGE_VOICE: Reach.PARTNERSHIP,
         Capability.MANAGE_ESCALATIONS: Reach.PARTNERSHIP,
         Capability.MANAGE_CONCLUSIONS: Reach.PARTNERSHIP,
@@ -116,6 +120,7 @@ ROLE_CAPABILITIES: dict[str, dict[Capability, Reach]] = {
         Capability.MANAGE_CYCLES: Reach.PARTNERSHIP,
     },
     Role.PAQA_MEMBER: {
+        Capability.DRAFT_REPORTS: Reach.PARTNERSHIP,
         Capability.MANAGE_VOICE: Reach.PARTNERSHIP,
         Capability.MANAGE_ESCALATIONS: Reach.PARTNERSHIP,
         Capability.MANAGE_CONCLUSIONS: Reach.PARTNERSHIP,

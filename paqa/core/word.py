@@ -12,7 +12,11 @@ Text in a document comes from users, so it is untrusted. python-docx (lxml) esca
 XML text, so ``<script>`` stays those characters; but lxml refuses characters XML 1.0 cannot
 hold, such as NUL or other control characters, so `_clean` drops them first and hostile
 input cannot stop the document being made. Text starting with "=" is only text in Word:
-Word runs fields only from field elements, which nothing here writes.
+Word runs fields only from field elements, and the only one written here is the table of
+contents, whose instruction is fixed (user text is only ever its placeholder result).
+
+Links leave the document, so only absolute http(s) addresses become hyperlinks (see
+`is_web_address`); anything else, such as ``javascript:`` or ``data:``, stays plain text.
 
 A short document with a chart and a table takes about 20 ms to build and save; rendering the
 chart's PNG takes about 40 ms more (see `paqa.core.charts`).
@@ -26,19 +30,28 @@ import unicodedata
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
+from urllib.parse import urlsplit
 
 from django.http import HttpResponse
 from docx import Document
 from docx.enum.section import WD_ORIENT
+from docx.enum.style import WD_STYLE_TYPE
+from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
-from docx.shared import Cm
+from docx.shared import Cm, RGBColor
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     from docx.document import Document as DocxDocument
     from docx.oxml.xmlchemy import BaseOxmlElement
+    from docx.styles.style import CharacterStyle
+    from docx.text.paragraph import Paragraph
+    from docx.text.run import Run
 
-__all__ = ["DOCX_CONTENT_TYPE", "DocxBuilder", "docx_response"]
+__all__ = ["DOCX_CONTENT_TYPE", "DocxBuilder", "Link", "docx_response", "is_web_address"]
 
 DOCX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
@@ -48,6 +61,11 @@ PAGE_HEIGHT_CM = 29.7
 MARGIN_CM = 2.54
 TEXT_WIDTH_CM = PAGE_WIDTH_CM - 2 * MARGIN_CM  # 15.92 cm
 MAX_HEADING_LEVEL = 3
+# Word's own switches for the table of contents it inserts: heading levels 1-3, entries as
+# links, no page numbers in web view, and outline levels used.
+TOC_INSTRUCTION = r' TOC \o "1-3" \h \z \u '
+# Word's default "Hyperlink" colour (6:1 against white).
+HYPERLINK_COLOUR = RGBColor(0x05, 0x63, 0xC1)
 
 # Characters XML 1.0 cannot hold (C0 controls other than tab, newline and carriage return,
 # lone surrogates, U+FFFE and U+FFFF), and C1 controls, which it discourages.
@@ -69,6 +87,37 @@ def _clean(text: str) -> str:
 def _one_line(text: str) -> str:
     """Untrusted text for a single line (title, heading, caption, alt text): single spaces."""
     return " ".join(_NOT_XML.sub("", str(text)).split())
+
+
+def _inline(text: str) -> str:
+    """Untrusted text for part of a paragraph: like `_clean`, but the spaces at its ends stay,
+    since they separate it from the parts either side."""
+    return _NOT_XML.sub("", str(text)).replace("\r\n", "\n").replace("\r", "\n")
+
+
+def is_web_address(url: str) -> bool:
+    """Whether `url` may be a hyperlink in a document: an absolute http or https address with
+    a host, and no spaces or control characters.
+
+    A link in a document is followed outside the site's protections (no CSP, no same-origin
+    checks), so schemes such as ``javascript:``, ``data:`` or ``file:`` are refused, and so
+    are relative addresses, which Word would resolve against wherever the file is saved.
+    """
+    if not url or any(c.isspace() for c in url) or _NOT_XML.search(url):
+        return False
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return False
+    return parts.scheme.lower() in {"http", "https"} and bool(parts.hostname)
+
+
+@dataclass(frozen=True)
+class Link:
+    """Text in a paragraph that links to a web page (see `DocxBuilder.paragraph_with_links`)."""
+
+    text: str
+    url: str
 
 
 @dataclass
@@ -124,6 +173,72 @@ class DocxBuilder:
             if part.strip():
                 self._document.add_paragraph(part)
 
+    def paragraph_with_links(
+        self,
+        parts: Sequence[str | Link],
+        *,
+        style: str | None = None,
+        bold: bool = False,
+        italic: bool = False,
+    ) -> None:
+        """One paragraph made of text and hyperlinks, such as a sentence with its source.
+
+        python-docx has no hyperlink API, so each `Link` is written as Word writes one: a
+        ``w:hyperlink`` pointing at an external relationship, around a run in Word's
+        "Hyperlink" character style (added to the document if its template lacks it). A link
+        whose address `is_web_address` refuses is written as plain text, so hostile
+        addresses never become links. Text is not split at blank lines (a newline is a line
+        break), `style` is a paragraph style such as "Quote" (Normal by default), and `bold`
+        and `italic` apply to every part. Blank text adds nothing.
+        """
+        texts = (part.text if isinstance(part, Link) else part for part in parts)
+        if not "".join(_inline(text) for text in texts).strip():
+            return
+        paragraph = self._document.add_paragraph(style=style)
+        for part in parts:
+            if isinstance(part, Link):
+                text = _one_line(part.text)
+                if text and is_web_address(part.url):
+                    self._add_hyperlink(paragraph, text, part.url, bold=bold, italic=italic)
+                    continue
+            else:
+                text = _inline(part)
+            if text:
+                _format(paragraph.add_run(text), bold=bold, italic=italic)
+
+    def table_of_contents(self, entries: list[str], *, heading: str = "Contents") -> None:
+        """A table of contents Word can update, under `heading` in Word's "TOC Heading" style.
+
+        It is a real Word field (the one Word's References > Table of Contents inserts), so
+        Word fills in headings, page numbers and links when it is updated. Until then its
+        result is a placeholder written here: a note saying how to update it, then `entries`
+        (the section titles) one a paragraph, so the document reads right straight away and
+        in programs that never update fields. "TOC Heading" is outside the outline, so the
+        heading neither lists itself nor counts as a level for `heading`.
+        """
+        heading = _one_line(heading)
+        if heading:
+            self._document.add_paragraph(heading, style="TOC Heading")
+
+        first = self._document.add_paragraph()
+        first._p.append(_field_char("begin"))
+        instruction_run = OxmlElement("w:r")
+        instruction = OxmlElement("w:instrText")
+        instruction.set(qn("xml:space"), "preserve")
+        instruction.text = TOC_INSTRUCTION
+        instruction_run.append(instruction)
+        first._p.append(instruction_run)
+        first._p.append(_field_char("separate"))
+        first.add_run(
+            "Right-click here and choose Update Field to add page numbers and links."
+        ).italic = True
+
+        last = first
+        for entry in entries:
+            if text := _one_line(entry):
+                last = self._document.add_paragraph(text)
+        last._p.append(_field_char("end"))
+
     def bullets(self, items: list[str]) -> None:
         """A bulleted list in Word's "List Bullet" style, one item a paragraph, so Word and
         screen readers know it as a list (not lines starting with "•"). Blank items are left
@@ -133,13 +248,22 @@ class DocxBuilder:
             if text:
                 self._document.add_paragraph(text, style="List Bullet")
 
-    def table(self, header: list[str], rows: list[list[str]], caption: str = "") -> None:
+    def table(
+        self,
+        header: list[str],
+        rows: list[list[str]],
+        caption: str = "",
+        *,
+        numeric: Sequence[bool] = (),
+    ) -> None:
         """A table in the "Table Grid" style, with `caption` in the "Caption" style above it.
 
         The header row is bold and marked as a header (``w:tblHeader``), so Word repeats it on
         each page and screen readers announce each cell with its column's header. The caption
         is also set as the table's alt-text title (``w:tblCaption``). Every row must have as
         many cells as the header: ValueError otherwise, rather than a misaligned table.
+        Columns marked True in `numeric` are right-aligned, header included, so figures line
+        up by their units as readers compare them.
         """
         if not header:
             raise ValueError("A table needs a header row")
@@ -167,6 +291,10 @@ class DocxBuilder:
             for cell, text in zip(table_row.cells, row, strict=True):
                 if cleaned := _clean(text):
                     cell.paragraphs[0].add_run(cleaned)
+        for index, is_numeric in enumerate(numeric[: len(header)]):
+            if is_numeric:
+                for cell in table.columns[index].cells:
+                    cell.paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.RIGHT
 
     def image(self, png: bytes, *, alt_text: str, width_cm: float = 15) -> None:
         """A picture (such as a chart's PNG) in its own paragraph, with alt text.
@@ -189,6 +317,35 @@ class DocxBuilder:
         buffer = io.BytesIO()
         self._document.save(buffer)
         return buffer.getvalue()
+
+    def _add_hyperlink(
+        self, paragraph: Paragraph, text: str, url: str, *, bold: bool, italic: bool
+    ) -> None:
+        """`text` at the end of `paragraph` as a link to `url` (already checked as safe)."""
+        relationship_id = self._document.part.relate_to(url, RT.HYPERLINK, is_external=True)
+        hyperlink = OxmlElement(
+            "w:hyperlink", attrs={qn("r:id"): relationship_id, qn("w:history"): "1"}
+        )
+        run = paragraph.add_run(text, style=self._hyperlink_style())
+        _format(run, bold=bold, italic=italic)
+        hyperlink.append(run._r)
+        paragraph._p.append(hyperlink)
+
+    def _hyperlink_style(self) -> CharacterStyle:
+        """Word's built-in "Hyperlink" character style, added as Word defines it (blue,
+        underlined) when the template lacks it, so links look like links and a reader's own
+        Word styles apply to them."""
+        styles = self._document.styles
+        if "Hyperlink" in styles:
+            existing: CharacterStyle = styles["Hyperlink"]
+            return existing
+        style: CharacterStyle = styles.add_style("Hyperlink", WD_STYLE_TYPE.CHARACTER, builtin=True)
+        style.base_style = styles["Default Paragraph Font"]
+        style.font.color.rgb = HYPERLINK_COLOUR
+        style.font.underline = True
+        style.priority = 99
+        style.unhide_when_used = True
+        return style
 
     def _set_properties(self) -> None:
         """Title and language in the file's properties (Word's File > Info, and what a screen
@@ -225,6 +382,21 @@ class DocxBuilder:
             section.page_height = Cm(PAGE_HEIGHT_CM)
             for side in ("left_margin", "right_margin", "top_margin", "bottom_margin"):
                 setattr(section, side, Cm(MARGIN_CM))
+
+
+def _format(run: Run, *, bold: bool, italic: bool) -> None:
+    """Bold and italic only where asked, so other runs inherit their paragraph's style."""
+    if bold:
+        run.bold = True
+    if italic:
+        run.italic = True
+
+
+def _field_char(kind: str) -> BaseOxmlElement:
+    """A run holding a complex field's ``w:fldChar`` ("begin", "separate" or "end")."""
+    run = OxmlElement("w:r")
+    run.append(OxmlElement("w:fldChar", attrs={qn("w:fldCharType"): kind}))
+    return run
 
 
 def _set_lang(rpr: BaseOxmlElement, language: str) -> None:

@@ -6,6 +6,7 @@ from paqa.escalations.demo import demo_escalations_load
 from paqa.indicators.demo import demo_indicators_load
 from paqa.partnership.demo import demo_load
 from paqa.partnership.models import Partnership
+from paqa.reports.demo import demo_report_load
 from paqa.surveys.demo import demo_surveys_load
 from paqa.themes.demo import demo_key_messages_load
 from paqa.voice.demo import demo_voice_load
@@ -22,4 +23,5 @@ def demo_everything_load() -> Partnership:
     demo_voice_load()
     demo_escalations_load(partnership=partnership)
     demo_key_messages_load()
+    demo_report_load()
     return partnership

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
+from datetime import date
 from decimal import Decimal
 from itertools import pairwise
 from typing import Any
@@ -200,15 +201,27 @@ def indicator_queryset(*, priority: str = "", source_id: int | None = None) -> Q
 
 
 def indicator_summaries(
-    *, user: Any, priority: str = "", source_id: int | None = None, rag_filter: str = ""
+    *,
+    user: Any,
+    priority: str = "",
+    source_id: int | None = None,
+    rag_filter: str = "",
+    as_at: date | None = None,
 ) -> tuple[Benchmarks, list[IndicatorSummary]]:
-    """Every indicator's headline figures for the partnership's area, in a fixed few queries."""
+    """Every indicator's headline figures for the partnership's area, in a fixed few queries.
+
+    With `as_at`, only periods ending on or before that day count, so a year's report reads
+    the figures as they stood at the end of that year, not the latest ones.
+    """
     require(user, Capability.VIEW_DATA)
     benchmarks = benchmark_areas()
     indicators = list(indicator_queryset(priority=priority, source_id=source_id))
     if benchmarks.home is None:
         return benchmarks, [IndicatorSummary(indicator=i, series=[]) for i in indicators]
     series = load_series(indicators, benchmarks.areas)
+    if as_at is not None:
+        for key, points in series.items():
+            series[key] = [point for point in points if point.period.end <= as_at]
     summaries = []
     for indicator in indicators:
         summary = summarise(

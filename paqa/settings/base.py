@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "paqa.voice",
     "paqa.escalations",
     "paqa.themes",
+    "paqa.reports",
     "paqa.demo",
     "rest_framework",
     "drf_spectacular",

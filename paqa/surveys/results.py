@@ -282,6 +282,18 @@ def survey_get(*, user: Any, pk: int) -> Survey:
     return survey
 
 
+def survey_for_year(*, user: Any, series: str, year: str) -> Survey | None:
+    """The survey of a series (like "practitioner-survey") run in a reporting year, if any."""
+    require(user, Capability.VIEW_SURVEY_RESULTS)
+    return Survey.objects.filter(series=series, year=year).first()
+
+
+def survey_respondents(*, user: Any, survey: Survey) -> int:
+    """How many people submitted the survey."""
+    require(user, Capability.VIEW_SURVEY_RESULTS)
+    return Response.objects.filter(survey=survey, status=Response.Status.SUBMITTED).count()
+
+
 def question_results(*, user: Any, survey: Survey) -> list[QuestionResult]:
     """Every question's results, in the survey's order, over submitted responses only."""
     require(user, Capability.VIEW_SURVEY_RESULTS)

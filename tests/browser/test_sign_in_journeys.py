@@ -20,6 +20,7 @@ DIRECTORY = [
     "Children's views",
     "Escalations",
     "Themes",
+    "Annual report",
     "Actions",
     "Organisations",
     "People",
