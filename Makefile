@@ -48,9 +48,10 @@ test: install frontend lint pytest ## Install and run everything: lint, types, m
 pytest: install frontend ## Run the test suite only (DATABASE_URL picks the database; PYTEST_ARGS adds options)
 	$(BIN)/pytest $(PYTEST_ARGS)
 
-bench: install frontend ## Time the import of 100,000 observations, the data pages and survey submissions through gunicorn
+bench: install frontend ## Time the import of 100,000 observations, the data pages, survey submissions through gunicorn and the annual report's export (PDF, Word)
 	$(BIN)/python bench/bench_indicators.py
 	$(BIN)/python bench/bench_surveys.py
+	$(BIN)/python bench/bench_report.py
 
 lint: install ## ruff (lint and format) and mypy
 	$(BIN)/ruff check .

@@ -207,3 +207,32 @@ def test_paqa_member_drafts_exports_and_publishes_the_report_and_a_board_member_
     paqa_member_exports_pdf_and_docx(journey)
     paqa_member_publishes(journey)
     board_member_reads_the_published_version(journey, cast)
+
+
+@pytest.mark.browser
+def test_the_demonstration_report_reads_accessibly_in_full(journey: Journey, settings):
+    """The whole demonstration 2018-19 report (every table, chart, quote and list), as the
+    draft a PAQA member sees and as the version 1 a board member reads: axe checks each page."""
+    from paqa.demo.loader import demo_everything_load
+    from paqa.partnership.demo import DEMO_PASSWORD
+
+    settings.PAQA_REQUIRE_MFA = False
+    demo_everything_load()
+    page = journey.page
+
+    sign_in(journey, "paqa@demo.example", DEMO_PASSWORD)
+    journey.goto(f"/reports/{YEAR}/draft/")
+    expect(
+        page.get_by_role("img", name=re.compile(r"^Children looked after, rate per 10,000: "))
+    ).to_have_count(1)
+    expect(
+        section(page, SectionKey.ESCALATIONS.label).locator("ol.paqa-entries > li")
+    ).to_have_count(4)
+    journey.click(page.get_by_role("button", name="Sign out", exact=True))
+
+    sign_in(journey, "board@demo.example", DEMO_PASSWORD)
+    journey.goto(f"/reports/{YEAR}/versions/1/")
+    expect(
+        section(page, SectionKey.CONCLUSIONS.label).locator("ol.paqa-entries > li")
+    ).to_have_count(5)
+    expect(page.get_by_text("ten services within seven agencies", exact=False)).to_be_visible()
