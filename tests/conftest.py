@@ -86,3 +86,18 @@ def signed_in_client(user: User) -> Client:
 @pytest.fixture
 def client_for():
     return signed_in_client
+
+
+@pytest.fixture(scope="module")
+def demo(django_db_setup, django_db_blocker):
+    """The whole demonstration partnership, loaded once for the module that asks for it and
+    removed after it (each test's own changes are rolled back as usual)."""
+    from django.core.management import call_command
+
+    from paqa.demo.loader import demo_everything_load
+
+    with django_db_blocker.unblock():
+        demo_everything_load()
+    yield
+    with django_db_blocker.unblock():
+        call_command("flush", interactive=False, verbosity=0)

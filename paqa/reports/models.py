@@ -1,8 +1,11 @@
 """The annual report: a draft per reporting year, with people's words per section, and the
 published versions, each frozen as it was on the day it was published."""
 
+from datetime import timedelta
+
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from paqa.core.models import TimeStampedModel
@@ -122,6 +125,14 @@ class ReportExport(TimeStampedModel):
     def __str__(self) -> str:
         return f"{self.report.year} {self.get_format_display()} ({self.get_status_display()})"
 
+    # Progress moves at least every few seconds; an export silent this long was stopped (by a
+    # restart) and will not finish.
+    STALLED_AFTER = timedelta(minutes=10)
+
     @property
     def is_finished(self) -> bool:
         return self.status in (self.Status.DONE, self.Status.FAILED)
+
+    @property
+    def is_stalled(self) -> bool:
+        return not self.is_finished and timezone.now() - self.updated_at > self.STALLED_AFTER

@@ -157,6 +157,18 @@ def export_request(
     )
     if file_format not in ReportExport.Format.values:
         raise ValidationError({"format": "Choose PDF, Word or HTML"})
+    # Pressing the button again while the file is being made gives the same export, so
+    # repeated presses cannot pile up work on the server.
+    unfinished = ReportExport.objects.filter(
+        report=report,
+        version=version,
+        format=file_format,
+        requested_by=actor,
+        status__in=[ReportExport.Status.QUEUED, ReportExport.Status.RUNNING],
+        updated_at__gte=timezone.now() - ReportExport.STALLED_AFTER,
+    ).first()
+    if unfinished is not None:
+        return unfinished
     export = ReportExport.objects.create(
         report=report, version=version, format=file_format, requested_by=actor
     )
@@ -178,7 +190,9 @@ def export_run(export_id: int, site_url: str) -> None:
     export = ReportExport.objects.select_related("report", "version", "requested_by").get(
         pk=export_id
     )
-    ReportExport.objects.filter(pk=export_id).update(status=ReportExport.Status.RUNNING)
+    ReportExport.objects.filter(pk=export_id).update(
+        status=ReportExport.Status.RUNNING, updated_at=timezone.now()
+    )
     try:
         if export.version is not None:
             content = version_content(export.version)

@@ -232,7 +232,7 @@ def export_detail(request: HttpRequest, year: str, pk: int) -> HttpResponse:
         {
             "export": export,
             "year": year,
-            "refresh_seconds": 0 if export.is_finished else REFRESH_SECONDS,
+            "refresh_seconds": 0 if export.is_finished or export.is_stalled else REFRESH_SECONDS,
         },
     )
 

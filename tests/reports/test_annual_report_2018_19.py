@@ -18,7 +18,6 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from paqa.accounts.models import User
-from paqa.demo.loader import demo_everything_load
 from paqa.indicators.models import Observation
 from paqa.reports import selectors, services
 from paqa.reports.models import Report
@@ -87,15 +86,6 @@ def _pdf_text(path: Path) -> str:
         [pdftotext, str(path), "-"], check=True, capture_output=True, text=True
     )
     return " ".join(result.stdout.split())
-
-
-@pytest.fixture(scope="module")
-def demo(django_db_setup, django_db_blocker):
-    with django_db_blocker.unblock():
-        demo_everything_load()
-    yield
-    with django_db_blocker.unblock():
-        call_command("flush", interactive=False, verbosity=0)
 
 
 @pytest.fixture(scope="module")

@@ -239,3 +239,39 @@ def test_words_for_impact_are_not_kept_where_a_section_does_not_ask(cast, report
     )
     assert saved.impact == ""
     assert ReportSection.objects.get(pk=section.pk).narrative == "Intro."
+
+
+def test_asking_again_while_a_file_is_being_made_gives_the_same_export(cast, report):
+    running = ReportExport.objects.create(
+        report=report, format="pdf", status="running", requested_by=cast.paqa_member
+    )
+    again = services.export_request(
+        report=report, version=None, file_format="pdf", actor=cast.paqa_member, site_url="/"
+    )
+    assert again == running
+    other_format = services.export_request(
+        report=report, version=None, file_format="docx", actor=cast.paqa_member, site_url="/"
+    )
+    assert other_format != running
+    assert ReportExport.objects.count() == 2
+
+
+def test_an_export_stopped_by_a_restart_says_so_and_a_new_one_may_start(cast, report, client_for):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    stalled = ReportExport.objects.create(
+        report=report, format="pdf", status="running", progress=55, requested_by=cast.paqa_member
+    )
+    ReportExport.objects.filter(pk=stalled.pk).update(
+        updated_at=timezone.now() - timedelta(minutes=11)
+    )
+    page = client_for(cast.paqa_member).get(reverse("reports:export", args=[YEAR, stalled.pk]))
+    text = page.content.decode()
+    assert "The file was not finished" in text
+    assert "data-paqa-refresh-seconds" not in text
+    fresh = services.export_request(
+        report=report, version=None, file_format="pdf", actor=cast.paqa_member, site_url="/"
+    )
+    assert fresh != stalled

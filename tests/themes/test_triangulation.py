@@ -4,22 +4,9 @@ import pytest
 from django.urls import reverse
 
 from paqa.accounts.models import User
-from paqa.demo.loader import demo_everything_load
 from paqa.themes.triangulation import theme_view, year_overview
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(scope="module")
-def demo(django_db_setup, django_db_blocker):
-    """The whole demonstration partnership, loaded once for this module."""
-    with django_db_blocker.unblock():
-        demo_everything_load()
-    yield
-    with django_db_blocker.unblock():
-        from django.core.management import call_command
-
-        call_command("flush", interactive=False, verbosity=0)
 
 
 def _paqa() -> User:
