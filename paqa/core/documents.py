@@ -10,7 +10,10 @@ Text in a document comes from users, so it is untrusted:
 - WeasyPrint gets no base URL, and a URL fetcher that refuses every URL except ``data:``
   (our own charts are embedded as ``data:image/svg+xml`` URIs). Nothing is fetched over the
   network or read from disk, whatever the HTML, CSS or an SVG asks for; refusals are logged
-  and the document is produced without the missing resource.
+  and the document is produced without the missing resource;
+- control characters (C0 other than tab and newlines, DEL and C1), which no font can draw, are
+  dropped from the rendered HTML, as `paqa.core.word` and `paqa.core.charts` drop them:
+  otherwise each would print as a missing-glyph box and log a warning, hundreds per document.
 
 WeasyPrint needs Pango from the system. It is imported only when a PDF is made, so the rest
 of PAQA works without Pango, and a missing library raises `PdfUnavailable` with the fix.
@@ -37,6 +40,8 @@ PDF_VARIANT = "pdf/ua-1"
 UNAVAILABLE_MESSAGE = (
     "PDF export needs the Pango library: apt-get install libpango-1.0-0 libpangoft2-1.0-0"
 )
+# Control characters no font draws: C0 other than tab, newline and carriage return; DEL; C1.
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 # A BCP 47 tag such as "en-GB" or "cy": the only shapes <html lang> and /Lang should carry.
 _LANGUAGE_TAG = re.compile(r"[A-Za-z]{2,3}(?:-[A-Za-z0-9]{1,8})*")
 
@@ -87,7 +92,9 @@ def render_pdf(
     if not _LANGUAGE_TAG.fullmatch(language):
         raise ValueError(f"Not a BCP 47 language tag: {language!r}")
     html_class, fetcher_class = _weasyprint()
-    html = render_to_string(template, {**context, "title": title, "language": language})
+    html = _CONTROL.sub(
+        "", render_to_string(template, {**context, "title": title, "language": language})
+    )
     document = html_class(string=html, base_url=None, url_fetcher=fetcher_class())
     pdf: bytes = document.write_pdf(pdf_variant=PDF_VARIANT)
     return pdf

@@ -2,10 +2,14 @@
 
 Text that a spreadsheet would run as a formula (starting with =, +, -, @, a tab or a carriage
 return) gets a leading apostrophe, so it shows as typed. Numbers stay numbers.
+
+An XLSX file is XML, which cannot hold most control characters (openpyxl refuses them), so
+they are dropped from XLSX cells before the formula check; a CSV keeps the text as it is.
 """
 
 import csv
 import io
+import re
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 from decimal import Decimal
@@ -16,6 +20,9 @@ from openpyxl import Workbook
 from openpyxl.utils import get_column_letter
 
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+# Characters XML 1.0 cannot hold: C0 controls other than tab, newline and carriage return
+# (openpyxl's ILLEGAL_CHARACTERS_RE), and lone surrogates.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 Cell = str | int | float | Decimal | date | datetime | None
 
 
@@ -28,6 +35,14 @@ def neutralise(value: Any) -> Cell:
     if text.startswith(FORMULA_TRIGGERS):
         return "'" + text
     return text
+
+
+def _xlsx_cell(value: Any) -> Cell:
+    """`neutralise` for an XLSX cell: characters XML cannot hold are dropped first, so text
+    such as "\\x01=1+2" cannot become a formula once they are gone."""
+    if isinstance(value, str):
+        value = _NOT_XML.sub("", value)
+    return neutralise(value)
 
 
 def _safe_filename(name: str) -> str:
@@ -51,10 +66,10 @@ def xlsx_bytes(sheet_title: str, header: Sequence[str], rows: Iterable[Sequence[
     workbook = Workbook()
     sheet = workbook.active or workbook.create_sheet()
     sheet.title = _safe_filename(sheet_title)[:31]
-    sheet.append([neutralise(h) for h in header])
+    sheet.append([_xlsx_cell(h) for h in header])
     widths = [len(str(h)) for h in header]
     for row in rows:
-        cells = [neutralise(value) for value in row]
+        cells = [_xlsx_cell(value) for value in row]
         sheet.append(cells)
         widths = [max(w, len(str(c))) for w, c in zip(widths, cells, strict=False)]
     for index, width in enumerate(widths, start=1):

@@ -20,7 +20,12 @@ CONTENT_SECURITY_POLICY = "; ".join(
 
 
 class SecurityHeadersMiddleware:
-    """Headers Django's SecurityMiddleware does not set: CSP, and no caching of private pages."""
+    """Headers Django's SecurityMiddleware does not set: CSP, and no caching of private pages.
+
+    Signed-in pages are never stored. Other pages are not stored either unless the view says
+    they may be (brand.css does): pages before sign-in can be private too, such as the second
+    step of signing in, which shows a new authenticator's secret key.
+    """
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
@@ -33,4 +38,6 @@ class SecurityHeadersMiddleware:
         user = getattr(request, "user", None)
         if user is not None and user.is_authenticated:
             response["Cache-Control"] = "no-store"
+        else:
+            response.setdefault("Cache-Control", "no-store")
         return response

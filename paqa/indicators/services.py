@@ -17,7 +17,7 @@ from simple_history.utils import bulk_update_with_history
 from paqa.accounts.models import User
 from paqa.core.bulk import insert_rows
 from paqa.core.periods import PeriodKind
-from paqa.core.tasks import run_task
+from paqa.core.tasks import run_task, task
 from paqa.indicators.importing import (
     COMPARED_FIELDS,
     CheckedRow,
@@ -332,6 +332,7 @@ def _describe(row: Any, indicators: dict[int, str], areas: dict[int, str]) -> di
     }
 
 
+@task
 def observation_import_check(import_id: int) -> None:
     batch = ObservationImport.objects.get(pk=import_id)
 
@@ -399,6 +400,7 @@ def observation_import_confirm(*, batch: ObservationImport, actor: User) -> Obse
     return locked
 
 
+@task
 def observation_import_apply(import_id: int) -> None:
     """Check the file again (the data may have changed since) and write it, all or nothing."""
     batch = ObservationImport.objects.select_related("uploaded_by").get(pk=import_id)

@@ -15,7 +15,7 @@ from django.utils import timezone
 from paqa.core.access import Capability, require
 from paqa.core.history import stamp_actor
 from paqa.core.periods import PeriodError, PeriodKind, parse_period
-from paqa.core.tasks import run_task
+from paqa.core.tasks import run_task, task
 from paqa.partnership.selectors import partnership_current
 from paqa.reports import drafting
 from paqa.reports.models import Report, ReportExport, ReportSection, ReportVersion
@@ -182,6 +182,7 @@ def _progress(export_id: int, percent: int, step: str) -> None:
     )
 
 
+@task
 def export_run(export_id: int, site_url: str) -> None:
     """Make the file for a queued export; on failure the export says so, and nothing else
     changes."""

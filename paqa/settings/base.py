@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "paqa.escalations",
     "paqa.themes",
     "paqa.reports",
+    "paqa.operations",
     "paqa.demo",
     "rest_framework",
     "drf_spectacular",
@@ -199,3 +200,12 @@ LOGGING = {
     },
 }
 PAQA_SURVEY_POSTS_PER_MINUTE = env.int("PAQA_SURVEY_POSTS_PER_MINUTE", default=60)
+
+# Background work: "thread" in the app process (the embedded default), or "worker" for a queue
+# run by `paqa worker` (production); see paqa/core/tasks.py.
+PAQA_TASKS = env.str("PAQA_TASKS", default="thread")
+
+# Retention (`paqa retention`): case-level audit answers and survey free text older than this
+# are anonymised; figures, grades and codes stay.
+PAQA_RETENTION_AUDIT_CASE_YEARS = env.int("PAQA_RETENTION_AUDIT_CASE_YEARS", default=6)
+PAQA_RETENTION_SURVEY_TEXT_YEARS = env.int("PAQA_RETENTION_SURVEY_TEXT_YEARS", default=3)

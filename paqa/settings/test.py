@@ -16,3 +16,4 @@ STORAGES = {
 WHITENOISE_AUTOREFRESH = True
 LOGGING = {"version": 1, "disable_existing_loggers": False}
 PAQA_TASKS_INLINE = True  # background work runs in the test, in order
+PAQA_TASK_PACKAGES = ("paqa", "tests")  # tests mark their own functions as tasks
