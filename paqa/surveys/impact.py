@@ -231,12 +231,11 @@ def _answers_for(access: Access, organisation_id: int) -> bool:
 
 
 def _reads_submitted(access: Access) -> bool:
-    """Does the user see every organisation's return once it is submitted (the partnership)?
-    An agency lead sees their own organisation's only, unless they also manage surveys."""
-    if access.can_everywhere(Capability.MANAGE_SURVEYS):
-        return True
-    answering = access.organisation_ids(Capability.ANSWER_ORGANISATION_SURVEYS)
-    return access.can_everywhere(Capability.VIEW_SURVEY_RESULTS) and not answering
+    """Does the user see every organisation's return once it is submitted? Those who run the
+    impact assessment for the partnership (the business unit and PAQA) and the board it reports
+    to; agency staff see their own organisation's return and the partnership's results, as
+    with self-assessment."""
+    return access.can_everywhere(Capability.MANAGE_SURVEYS) or access.has_role(Role.BOARD_MEMBER)
 
 
 def _may_read(access: Access, organisation_id: int, submitted: bool) -> bool:
@@ -345,6 +344,7 @@ class ImpactReturn:
     invitation: SurveyInvitation
     response: Response
     can_edit: bool
+    may_answer: bool  # the user answers for this organisation (even if the return is sent)
 
     @property
     def survey(self) -> Survey:
@@ -377,6 +377,7 @@ def organisation_return(user: Any, survey: Survey, organisation: Organisation) -
         invitation=invitation,
         response=invitation.response,
         can_edit=_answers_for(access, organisation.pk) and not submitted,
+        may_answer=_answers_for(access, organisation.pk),
     )
 
 

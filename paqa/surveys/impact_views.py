@@ -186,6 +186,8 @@ def _posted_values(request: HttpRequest, form: engine.PageForm, questions: list[
 @require_http_methods(["GET", "POST"])
 def return_page(request: HttpRequest, pk: int, org_pk: int, number: int) -> HttpResponse:
     impact_return = _return(request, pk, org_pk)
+    if not impact_return.may_answer:
+        raise PermissionDenied("You can read this return but not change it.")
     survey = impact_return.survey
     if not impact_return.can_edit:
         return redirect("surveys:impact-return-view", pk=pk, org_pk=org_pk)
@@ -248,6 +250,8 @@ def return_page(request: HttpRequest, pk: int, org_pk: int, number: int) -> Http
 @require_http_methods(["GET", "POST"])
 def return_check(request: HttpRequest, pk: int, org_pk: int) -> HttpResponse:
     impact_return = _return(request, pk, org_pk)
+    if not impact_return.may_answer:
+        raise PermissionDenied("You can read this return but not change it.")
     survey = impact_return.survey
     if not impact_return.can_edit:
         return redirect("surveys:impact-return-view", pk=pk, org_pk=org_pk)

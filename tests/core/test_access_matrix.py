@@ -337,17 +337,18 @@ surveys:coding-quote               quote              POST -     302  302  403  
 #
 # The impact assessment: one return per organisation, answered by its agency lead
 # (impact-draft: still drafts, nobody else sees them). A sent return
-# (impact-sent) is read by its organisation's agency lead and by the partnership:
-# admin, PAQA, board members, and auditors and analysts (who answer for no
-# organisation); not by another organisation's agency lead (404).
+# (impact-sent) is read by its organisation's agency lead and by those who run it
+# for the partnership and the board: admin, PAQA, board members; agency staff of
+# other roles or organisations do not find it (404). A sent return cannot be
+# changed: its lead is sent to the read-only view (302), readers are refused (403).
 surveys:impact-rate                impact             GET  -     200  200  200  200  200  200  in
 surveys:impact-invite              impact             POST -     200  200  403  403  403  403  in
 surveys:impact-remind              impact             POST -     302  302  403  403  403  403  in
 surveys:impact-return              impact             GET  -     403  403  302  403  403  403  in
 surveys:impact-return-organisation impact-draft       GET  own   404  404  302  404  404  404  in
 surveys:impact-return-organisation impact-draft       GET  other 404  404  404  404  404  404  in
-surveys:impact-return-organisation impact-sent        GET  own   302  302  302  302  302  302  in
-surveys:impact-return-organisation impact-sent        GET  other 302  302  404  302  302  302  in
+surveys:impact-return-organisation impact-sent        GET  own   302  302  302  404  404  302  in
+surveys:impact-return-organisation impact-sent        GET  other 302  302  404  404  404  302  in
 surveys:impact-return-page         impact-draft-page  GET  own   404  404  200  404  404  404  in
 surveys:impact-return-page         impact-draft-page  GET  other 404  404  404  404  404  404  in
 surveys:impact-return-page         impact-draft-page  POST own   404  404  200  404  404  404  in
@@ -360,18 +361,18 @@ surveys:impact-return-check        impact-draft       POST other 404  404  404  
 # agency lead is sent there too (it is locked now); anyone else may never write it: 403.
 # BUG: the POST rows below answer 302 (to the sent return, nothing written) for admin, PAQA,
 # auditor, analyst and board member, where the policy's answer is 403 (readable, not writable).
-surveys:impact-return-page         impact-sent-page   GET  own   302  302  302  302  302  302  in
-surveys:impact-return-page         impact-sent-page   GET  other 302  302  404  302  302  302  in
-surveys:impact-return-page         impact-sent-page   POST own   403  403  302  403  403  403  in
-surveys:impact-return-page         impact-sent-page   POST other 403  403  404  403  403  403  in
-surveys:impact-return-check        impact-sent        GET  own   302  302  302  302  302  302  in
-surveys:impact-return-check        impact-sent        GET  other 302  302  404  302  302  302  in
-surveys:impact-return-check        impact-sent        POST own   403  403  302  403  403  403  in
-surveys:impact-return-check        impact-sent        POST other 403  403  404  403  403  403  in
+surveys:impact-return-page         impact-sent-page   GET  own   403  403  302  404  404  403  in
+surveys:impact-return-page         impact-sent-page   GET  other 403  403  404  404  404  403  in
+surveys:impact-return-page         impact-sent-page   POST own   403  403  302  404  404  403  in
+surveys:impact-return-page         impact-sent-page   POST other 403  403  404  404  404  403  in
+surveys:impact-return-check        impact-sent        GET  own   403  403  302  404  404  403  in
+surveys:impact-return-check        impact-sent        GET  other 403  403  404  404  404  403  in
+surveys:impact-return-check        impact-sent        POST own   403  403  302  404  404  403  in
+surveys:impact-return-check        impact-sent        POST other 403  403  404  404  404  403  in
 surveys:impact-return-view         impact-draft       GET  own   404  404  302  404  404  404  in
 surveys:impact-return-view         impact-draft       GET  other 404  404  404  404  404  404  in
-surveys:impact-return-view         impact-sent        GET  own   200  200  200  200  200  200  in
-surveys:impact-return-view         impact-sent        GET  other 200  200  404  200  200  200  in
+surveys:impact-return-view         impact-sent        GET  own   200  200  200  404  404  200  in
+surveys:impact-return-view         impact-sent        GET  other 200  200  404  404  404  200  in
 
 # voice -------------------------------------------------------------------------------------------
 # Children's and families' views: everyone reads them; admin and PAQA record them.
