@@ -209,3 +209,7 @@ PAQA_TASKS = env.str("PAQA_TASKS", default="thread")
 # are anonymised; figures, grades and codes stay.
 PAQA_RETENTION_AUDIT_CASE_YEARS = env.int("PAQA_RETENTION_AUDIT_CASE_YEARS", default=6)
 PAQA_RETENTION_SURVEY_TEXT_YEARS = env.int("PAQA_RETENTION_SURVEY_TEXT_YEARS", default=3)
+
+# The cache holds rate-limit counters. One process: memory is enough. Several app servers must
+# share one: CACHE_URL=dbcache://paqa_cache (then `paqa createcachetable`) or a Redis URL.
+CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://")}

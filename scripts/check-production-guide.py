@@ -1,0 +1,197 @@
+#!/usr/bin/env python3
+"""Run every command of docs/production.md, in order, against a throwaway database.
+
+The guide's `sh` blocks are run line by line; each `ExecStart=` of its `ini` blocks (the
+systemd services) is started in the background and stopped at the end. The guide's `.env`
+block gives the environment, with what cannot be real here replaced: a random secret key, the
+throwaway database, a temporary data folder, mail printed instead of sent, and a free port
+instead of 8000. Paths under /srv/paqa are this checkout.
+
+    python scripts/check-production-guide.py --database sqlite
+    python scripts/check-production-guide.py --database postgres \
+        --postgres-url postgres://postgres@127.0.0.1:5432/postgres
+
+Prints each command and its outcome; exits 1 at the first command that fails.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import secrets
+import shlex
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+GUIDE = REPO / "docs" / "production.md"
+FENCE = re.compile(r"^```(\w*)\n(.*?)^```", re.MULTILINE | re.DOTALL)
+COMMAND_TIMEOUT = 300
+
+
+def blocks(text: str) -> list[tuple[str, str]]:
+    return [(match.group(1), match.group(2)) for match in FENCE.finditer(text)]
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def environment(
+    guide_blocks: list[tuple[str, str]], database_url: str, var_dir: Path
+) -> dict[str, str]:
+    settings_block = next(
+        body for kind, body in guide_blocks if kind == "ini" and "DJANGO_SETTINGS_MODULE" in body
+    )
+    env = {**os.environ}
+    for line in settings_block.splitlines():
+        if "=" in line and not line.lstrip().startswith("#"):
+            key, _, value = line.partition("=")
+            env[key.strip()] = value.strip()
+    env.update(
+        DJANGO_SECRET_KEY=secrets.token_urlsafe(64),
+        DATABASE_URL=database_url,
+        PAQA_VAR_DIR=str(var_dir),
+        DJANGO_ALLOWED_HOSTS=env["DJANGO_ALLOWED_HOSTS"] + ",127.0.0.1,localhost",
+        DJANGO_EMAIL_BACKEND="django.core.mail.backends.console.EmailBackend",
+        PATH=f"{REPO / '.venv' / 'bin'}{os.pathsep}{env.get('PATH', '')}",
+    )
+    return env
+
+
+def localised(command: str, var_dir: Path, port: int) -> str:
+    return (
+        command.replace("/srv/paqa/var", str(var_dir))
+        .replace("/srv/paqa", str(REPO))
+        .replace("127.0.0.1:8000", f"127.0.0.1:{port}")
+    )
+
+
+def wait_until_up(port: int, seconds: float = 60) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            request = urllib.request.Request(
+                f"http://127.0.0.1:{port}/healthz",
+                headers={"X-Forwarded-Proto": "https", "Host": "paqa.example.org"},
+            )
+            with urllib.request.urlopen(request, timeout=2) as response:  # noqa: S310 (local)
+                if response.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.5)
+    raise RuntimeError(f"the app did not answer on port {port} within {seconds:.0f} s")
+
+
+def run(database: str, postgres_url: str) -> int:
+    text = GUIDE.read_text(encoding="utf-8")
+    guide_blocks = blocks(text)
+    workdir = Path(tempfile.mkdtemp(prefix="paqa-guide-"))
+    var_dir = workdir / "var"
+    var_dir.mkdir()
+    created_database = ""
+    if database == "sqlite":
+        database_url = f"sqlite:///{workdir / 'paqa.sqlite3'}"
+    else:
+        import psycopg
+
+        created_database = f"paqa_guide_{os.getpid()}"
+        with psycopg.connect(postgres_url, autocommit=True) as admin:
+            admin.execute(f'CREATE DATABASE "{created_database}"')
+        database_url = postgres_url.rsplit("/", 1)[0] + f"/{created_database}"
+    env = environment(guide_blocks, database_url, var_dir)
+    port = free_port()
+    services: list[subprocess.Popen[bytes]] = []
+    ran = 0
+    try:
+        for kind, body in guide_blocks:
+            if kind == "ini":
+                for line in body.splitlines():
+                    if line.startswith("ExecStart="):
+                        command = localised(line.removeprefix("ExecStart="), var_dir, port)
+                        print(f"$ {command} &", flush=True)
+                        services.append(
+                            subprocess.Popen(  # noqa: S603 (the guide's own command)
+                                shlex.split(command),
+                                cwd=REPO,
+                                env=env,
+                                stdout=subprocess.DEVNULL,
+                                stderr=subprocess.DEVNULL,
+                                start_new_session=True,
+                            )
+                        )
+                        ran += 1
+                        if "gunicorn" in command:
+                            wait_until_up(port)
+                continue
+            if kind != "sh":
+                continue
+            for line in body.splitlines():
+                if not line.strip() or line.lstrip().startswith("#"):
+                    continue
+                command = localised(line, var_dir, port)
+                print(f"$ {command}", flush=True)
+                result = subprocess.run(  # noqa: S602 (the guide's own commands, as a user types them)
+                    command,
+                    shell=True,
+                    cwd=REPO,
+                    env=env,
+                    capture_output=True,
+                    text=True,
+                    timeout=COMMAND_TIMEOUT,
+                    check=False,
+                )
+                output = (result.stdout + result.stderr).strip()
+                if output:
+                    print("  " + output[-1500:].replace("\n", "\n  "), flush=True)
+                if result.returncode != 0:
+                    print(f"FAILED (exit {result.returncode}): {command}", flush=True)
+                    return 1
+                ran += 1
+        for service in services:
+            if service.poll() is not None:
+                print(f"FAILED: a service stopped early (exit {service.returncode})", flush=True)
+                return 1
+        print(f"Every command of {GUIDE.relative_to(REPO)} ran: {ran} commands", flush=True)
+        return 0
+    finally:
+        for service in services:
+            if service.poll() is None:
+                os.killpg(service.pid, signal.SIGTERM)
+        for service in services:
+            try:
+                service.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                os.killpg(service.pid, signal.SIGKILL)
+        if created_database:
+            import psycopg
+
+            with psycopg.connect(postgres_url, autocommit=True) as admin:
+                admin.execute(f'DROP DATABASE IF EXISTS "{created_database}" WITH (FORCE)')
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--database", choices=["sqlite", "postgres"], default="sqlite")
+    parser.add_argument(
+        "--postgres-url",
+        default="postgres://postgres@127.0.0.1:5432/postgres",
+        help="a database to connect to for creating and dropping the throwaway one",
+    )
+    arguments = parser.parse_args()
+    return run(arguments.database, arguments.postgres_url)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
