@@ -11,7 +11,7 @@ NODE_STAMP := node_modules/.installed
 FRONTEND := paqa/core/static/paqa/dist/paqa.css
 PYTEST_ARGS ?= -n 2
 
-.PHONY: help install frontend demo serve test pytest bench lint format lock clean
+.PHONY: help install frontend demo serve test pytest bench faults lint format lock clean
 
 help: ## List the make targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  make %-10s %s\n", $$1, $$2}'
@@ -52,6 +52,10 @@ bench: install frontend ## Time the import of 100,000 observations, the data pag
 	$(BIN)/python bench/bench_indicators.py
 	$(BIN)/python bench/bench_surveys.py
 	$(BIN)/python bench/bench_report.py
+	$(BIN)/python bench/bench_mixed.py
+
+faults: install frontend ## Kill the app server and restart PostgreSQL under survey load; count lost and duplicated submissions
+	$(BIN)/python bench/fault_survey.py
 
 lint: install ## ruff (lint and format) and mypy
 	$(BIN)/ruff check .

@@ -14,15 +14,24 @@ from django.utils import timezone
 from paqa.accounts.models import User
 from paqa.actions.models import Action, ActionUpdate
 from paqa.core.history import stamp_actor
+from paqa.core.net import is_site_path
 from paqa.partnership.models import Organisation
 
 CLOSED_MESSAGE = "This action is closed: it is done or cancelled"
 
 
+def _label(source_label: str) -> str:
+    """The source's name, shortened to fit: it is made from names people chose, which may be
+    long, and an action must never be refused for a reason its author cannot fix."""
+    text = " ".join(source_label.split())
+    limit = Action._meta.get_field("source_label").max_length or 300
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
 def _check_source_url(source_url: str) -> str:
     """A path inside PAQA only: never another site, never a javascript: link."""
     source_url = source_url.strip()
-    if source_url and (not source_url.startswith("/") or source_url.startswith("//")):
+    if source_url and not is_site_path(source_url):
         raise ValidationError({"source_url": "The link to the source must be a path like /a/b/"})
     return source_url
 
@@ -75,7 +84,7 @@ def action_create(
         owner_name=owner_name,
         due_date=due_date,
         source_key=source_key.strip(),
-        source_label=source_label.strip(),
+        source_label=_label(source_label),
         source_url=_check_source_url(source_url),
         created_by=actor,
     )
@@ -191,7 +200,7 @@ def actions_copy_open(
             due_date=original.due_date,
             status=original.status,
             source_key=source_key_to,
-            source_label=source_label.strip(),
+            source_label=_label(source_label),
             source_url=source_url,
             carried_from=original,
             created_by=actor,

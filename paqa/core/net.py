@@ -17,3 +17,10 @@ def client_ip(request: HttpRequest) -> str:
     if len(forwarded) >= proxies:
         return forwarded[-proxies]
     return remote
+
+
+def is_site_path(url: str) -> bool:
+    """A path on this site ("/data/…"): never another site ("//host", and "/\\host", which
+    browsers also follow off the site), nor a scheme such as javascript:."""
+    text = str(url or "").strip()
+    return text.startswith("/") and not text.startswith(("//", "/\\"))

@@ -23,7 +23,7 @@ from drf_spectacular.utils import (
     extend_schema_field,
 )
 from rest_framework import generics, serializers, status
-from rest_framework.exceptions import NotAuthenticated
+from rest_framework.exceptions import NotAuthenticated, ParseError
 from rest_framework.permissions import BasePermission
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -376,7 +376,11 @@ class ObservationSubmitView(OrganisationApiView):
     def post(self, request: Request) -> Response:
         organisation = self.organisation()
         token = self.token()
-        data = request.data
+        try:
+            data = request.data
+        except ParseError as unreadable:
+            # Answered in the documented shape, like every other refusal.
+            return _refused([{"item": None, "field": "body", "message": f"{unreadable.detail}"}])
         items = data.get("observations") if isinstance(data, dict) else None
         if not isinstance(items, list):
             return _refused([{"item": None, "field": "observations", "message": "must be a list"}])

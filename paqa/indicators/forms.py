@@ -2,10 +2,12 @@ from django import forms
 
 from paqa.core.forms import GovUKForm
 from paqa.core.periods import PeriodError, parse_period
+from paqa.core.uploads import UploadRejected, check_upload
 from paqa.indicators.models import Indicator
 from paqa.partnership.models import Organisation
 
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
+IMPORT_EXTENSIONS = frozenset({".csv", ".xlsx"})
 
 
 class ObservationUploadForm(GovUKForm):
@@ -21,14 +23,13 @@ class ObservationUploadForm(GovUKForm):
     )
 
     def clean_file(self) -> object:
+        """Checked by content before anything is stored: a program renamed .csv, or an archive
+        that would unpack to far more than it says, never reaches the background check."""
         upload = self.cleaned_data["file"]
-        name = (upload.name or "").lower()
-        if not name.endswith((".csv", ".xlsx")):
-            raise forms.ValidationError("The selected file must be a CSV or XLSX file")
-        if upload.size > MAX_UPLOAD_BYTES:
-            raise forms.ValidationError("The selected file must be smaller than 20 MB")
-        if upload.size == 0:
-            raise forms.ValidationError("The selected file is empty")
+        try:
+            check_upload(upload, max_bytes=MAX_UPLOAD_BYTES, allowed=IMPORT_EXTENSIONS)
+        except UploadRejected as refused:
+            raise forms.ValidationError(str(refused)) from refused
         return upload
 
 

@@ -23,6 +23,7 @@ from datetime import date, datetime
 
 from django.utils import dateformat, timezone
 
+from paqa.core.net import is_site_path
 from paqa.core.word import DocxBuilder, Link, is_web_address
 from paqa.reports.charts import draw
 from paqa.reports.content import Chart, Entry, ReportContent, Section, Statement, Table
@@ -203,7 +204,7 @@ def _address(site_url: str, url: str) -> str:
     refused, as is any address `is_web_address` refuses.
     """
     url = url.strip()
-    if url.startswith("/") and not url.startswith("//"):
+    if is_site_path(url):
         url = site_url.strip().rstrip("/") + url
     return url if is_web_address(url) else ""
 

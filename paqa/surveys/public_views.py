@@ -125,27 +125,20 @@ def page(request: HttpRequest, slug: str, key: str, number: int) -> HttpResponse
             )
         form = engine.PageForm(request.POST, questions=questions)
         leaving = "save_and_leave" in request.POST
-        if leaving or form.is_valid():
-            values = (
-                form.cleaned_data
-                if form.is_valid()
-                else {
-                    q.code: request.POST.getlist(q.code)
-                    if q.kind == "multiple"
-                    else request.POST.get(q.code, "")
-                    for q in questions
-                    if q.kind != "number"
-                }
-            )
+        valid = form.is_valid()  # also when leaving: only valid answers are kept
+        if leaving or valid:
+            # Leaving part-way keeps the answers that are valid; an answer the form refuses
+            # (too long, not allowed) is never stored, and an earlier one stays as it was.
+            kept = [q for q in questions if q.code in form.cleaned_data]
             try:
                 response = services.response_for_key(survey=survey, key=key)
             except ValidationError as invalid:
                 raise Http404(str(invalid)) from invalid
             response = services.answers_save(
                 response=response,
-                values=values,
-                questions=questions,
-                page_number=number if form.is_valid() else number - 1,
+                values=form.cleaned_data,
+                questions=kept,
+                page_number=number if valid else number - 1,
             )
             if leaving:
                 code = services.resume_code_issue(response=response)

@@ -20,6 +20,7 @@ from django.urls import Resolver404, resolve
 from paqa.accounts.models import User
 from paqa.audits.identifiers import personal_identifier_in
 from paqa.core.history import stamp_actor
+from paqa.core.net import is_site_path
 from paqa.core.periods import PeriodError, PeriodKind, parse_period
 from paqa.core.taxonomy import ALIASES, THEMES
 from paqa.partnership.models import Organisation
@@ -122,7 +123,7 @@ def _source_link(*, source_url: str, source_key: str, source_label: str) -> tupl
     source_url = source_url.strip()
     if not source_url:
         return "", source_key.strip(), source_label.strip()
-    if not source_url.startswith("/") or source_url.startswith("//"):
+    if not is_site_path(source_url):
         raise ValidationError({"source_url": SOURCE_URL_MESSAGE})
     return source_url, source_key.strip() or source_key_for(source_url), source_label.strip()
 

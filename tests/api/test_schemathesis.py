@@ -14,7 +14,6 @@ import schemathesis
 from django.core.cache import cache
 from django.core.wsgi import get_wsgi_application
 from hypothesis import HealthCheck, settings
-from schemathesis.core.failures import FailureGroup
 from werkzeug.test import Client as WsgiClient
 
 from paqa.indicators.models import Observation
@@ -27,28 +26,6 @@ pack = indicator_fixtures.pack
 MAX_EXAMPLES = 40
 
 
-def _is_json_parse_error(response) -> bool:
-    try:
-        body = response.json()
-    except ValueError:
-        return False
-    return (
-        response.status_code == 400
-        and isinstance(body, dict)
-        and set(body) == {"detail"}
-        and str(body["detail"]).startswith("JSON parse error")
-    )
-
-
-def response_schema_conformance(ctx, response, case):
-    """Schemathesis's check, less one known gap (see the xfail test at the end of this module):
-    a body that is not JSON at all is answered with DRF's {"detail": …} rather than the
-    documented {"detail", "errors"} shape. Everything else is checked as usual."""
-    if _is_json_parse_error(response):
-        return None
-    return schemathesis.checks.response_schema_conformance(ctx, response, case)
-
-
 # What every answer must satisfy. Schemathesis's other default checks judge API design
 # choices (for example that any schema-valid body is accepted, when ours also checks the
 # indicator codes and periods against the database) rather than conformance.
@@ -57,7 +34,7 @@ CHECKS = [
     schemathesis.checks.status_code_conformance,
     schemathesis.checks.content_type_conformance,
     schemathesis.checks.response_headers_conformance,
-    response_schema_conformance,
+    schemathesis.checks.response_schema_conformance,
     schemathesis.checks.ignored_auth,  # the same request without the key must be refused
 ]
 
@@ -102,13 +79,6 @@ def test_the_documented_example_is_accepted_and_written(health_key):
     assert Observation.objects.filter(indicator__code="camhs-seen-12-weeks").exists()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=FailureGroup,
-    reason="Known gap: DRF's parse error {'detail': 'JSON parse error …'} lacks the documented "
-    "'errors' list of a 400 (paqa/indicators/api.py); remove this mark and the exception in "
-    "response_schema_conformance above when the API answers it in the documented shape.",
-)
 def test_a_body_that_is_not_json_is_refused_in_the_documented_shape(health_key):
     cache.clear()
     operation = schema["/api/v1/observations/"]["POST"]

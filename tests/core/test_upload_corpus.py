@@ -160,11 +160,6 @@ ATTACHMENTS = Endpoint(
     known_gaps={},
 )
 
-_IMPORT_GAP = (
-    "the import form checks only the name's extension and size (paqa/indicators/forms.py): "
-    "the file is stored and a background check finds the problem later; check_upload(upload, "
-    "max_bytes=MAX_UPLOAD_BYTES, allowed=frozenset({'.csv', '.xlsx'})) in clean_file refuses it"
-)
 INDICATOR_IMPORT = Endpoint(
     key="indicator import",
     model=ObservationImport,
@@ -175,20 +170,15 @@ INDICATOR_IMPORT = Endpoint(
         "exe-as-csv": "The selected file is not a real CSV file",
         "zip-bomb-as-xlsx": "The selected file is too large when unpacked",
         "empty": "The submitted file is empty",
-        "program": "The selected file must be a CSV or XLSX file",
-        "web-page": "The selected file must be a CSV or XLSX file",
-        "svg-with-script": "The selected file must be a CSV or XLSX file",
-        "double-extension": "The selected file must be a CSV or XLSX file",
-        "exe-as-pdf": "The selected file must be a CSV or XLSX file",
-        "zip-bomb-as-docx": "The selected file must be a CSV or XLSX file",
-        "oversize-pdf": "The selected file must be a CSV or XLSX file",
+        "program": "The selected file must be an Excel or CSV file",
+        "web-page": "The selected file must be an Excel or CSV file",
+        "svg-with-script": "The selected file must be an Excel or CSV file",
+        "double-extension": "The selected file must be an Excel or CSV file",
+        "exe-as-pdf": "The selected file must be an Excel or CSV file",
+        "zip-bomb-as-docx": "The selected file must be an Excel or CSV file",
+        "oversize-pdf": "The selected file must be an Excel or CSV file",
     },
-    known_gaps={
-        "exe-as-xlsx": _IMPORT_GAP,
-        "exe-as-csv": _IMPORT_GAP,
-        # In the background openpyxl would then unpack all 150 MB of shared strings.
-        "zip-bomb-as-xlsx": _IMPORT_GAP,
-    },
+    known_gaps={},
 )
 
 ENDPOINTS = [ATTACHMENTS, INDICATOR_IMPORT]

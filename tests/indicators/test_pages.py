@@ -226,5 +226,5 @@ def test_upload_refuses_other_file_types(figures, client_for):
         reverse("indicators:import"),
         {"file": SimpleUploadedFile("figures.exe", b"MZ")},
     )
-    assert "The selected file must be a CSV or XLSX file" in response.content.decode()
+    assert "The selected file must be an Excel or CSV file" in response.content.decode()
     assert not ObservationImport.objects.exists()

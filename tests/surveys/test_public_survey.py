@@ -289,3 +289,20 @@ def test_unknown_survey_is_a_404(db):
 def test_dates_of_an_open_survey(survey):
     assert survey.is_open()
     assert not survey.is_open(date(2000, 1, 1))
+
+
+def test_leaving_part_way_keeps_valid_answers_and_never_stores_a_refused_one(survey):
+    client = _client()
+    key = _key(_start(client, survey))
+    client.post(
+        reverse("surveys:public-page", args=[survey.public_slug, key, 1]),
+        {"organisation": "Health", "role": "Team manager"},
+    )
+    client.post(
+        reverse("surveys:public-page", args=[survey.public_slug, key, 1]),
+        {"organisation": "Not an option", "role": "Practitioner", "save_and_leave": "yes"},
+    )
+    response = Response.objects.get(submission_key=key)
+    answers = {a.question.code: a.value for a in response.answers.select_related("question")}
+    assert answers["organisation"] == "Health"  # the refused choice left the earlier answer
+    assert answers["role"] == "Practitioner"  # the valid change was kept

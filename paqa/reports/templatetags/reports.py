@@ -4,6 +4,8 @@ from datetime import date
 
 from django import template
 
+from paqa.core.net import is_site_path
+
 register = template.Library()
 
 
@@ -12,7 +14,7 @@ def site_path(url: str) -> str:
     """A link inside the site ("/data/…"), or "" for anything else: a stored link is only ever
     followed to a page of this site, whatever a tampered copy says."""
     text = str(url or "")
-    return text if text.startswith("/") and not text.startswith("//") else ""
+    return text if is_site_path(text) else ""
 
 
 @register.filter
