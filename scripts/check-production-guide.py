@@ -53,7 +53,13 @@ def environment(
     settings_block = next(
         body for kind, body in guide_blocks if kind == "ini" and "DJANGO_SETTINGS_MODULE" in body
     )
-    env = {**os.environ}
+    # Only the guide's settings: nothing of the caller's Django or PAQA environment (a test
+    # process may have set some) leaks into what a new server would have.
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith(("DJANGO_", "PAQA_")) and key not in ("DATABASE_URL", "CACHE_URL")
+    }
     for line in settings_block.splitlines():
         if "=" in line and not line.lstrip().startswith("#"):
             key, _, value = line.partition("=")
