@@ -11,8 +11,10 @@ The run is fixed (derandomized) and small, so it is quick and the same on every 
 
 import pytest
 import schemathesis
+from django.core import signals
 from django.core.cache import cache
 from django.core.wsgi import get_wsgi_application
+from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
 from werkzeug.test import Client as WsgiClient
 
@@ -37,6 +39,18 @@ CHECKS = [
     schemathesis.checks.response_schema_conformance,
     schemathesis.checks.ignored_auth,  # the same request without the key must be refused
 ]
+
+
+@pytest.fixture(autouse=True)
+def keep_the_test_connection():
+    """Requests here go straight to the WSGI app, whose request signals close "old" database
+    connections; on PostgreSQL that would close the test's own, inside its transaction.
+    Django's test client disconnects them the same way."""
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    yield
+    signals.request_started.connect(close_old_connections)
+    signals.request_finished.connect(close_old_connections)
 
 
 @pytest.fixture

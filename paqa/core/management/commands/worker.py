@@ -5,7 +5,7 @@ from datetime import timedelta
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
-from django.db import close_old_connections
+from django.db import close_old_connections, connection
 
 from paqa.core import tasks
 
@@ -35,7 +35,8 @@ class Command(BaseCommand):
         done = 0
         self.stdout.write(f"PAQA worker {tasks.worker_identity()} started")
         while not self._stopping.is_set():
-            close_old_connections()
+            if not connection.in_atomic_block:  # never inside a caller's transaction (tests)
+                close_old_connections()
             requeued = tasks.requeue_abandoned(ABANDONED_AFTER)
             if requeued:
                 self.stdout.write(f"Put back {requeued} task(s) whose worker stopped")
