@@ -26,11 +26,9 @@ from paqa.accounts.models import User
 from paqa.core.access import Role
 from paqa.core.models import Area
 from paqa.partnership.models import Organisation
-from tests.conftest import Cast, signed_in_client
+from tests.conftest import Cast, make_cast, signed_in_client
 from tests.factories import (
     MembershipFactory,
-    OrganisationFactory,
-    PartnershipFactory,
     ServiceFactory,
     UserFactory,
 )
@@ -66,35 +64,7 @@ class World:
 
 def _cast() -> Cast:
     """The cast of tests/conftest.py's `cast` fixture, made here once for the module."""
-    partnership = PartnershipFactory()
-    business_unit = OrganisationFactory(
-        partnership=partnership, name="Business Unit", kind=Organisation.Kind.OTHER
-    )
-    agency = OrganisationFactory(
-        partnership=partnership, name="Police Agency", kind=Organisation.Kind.POLICE
-    )
-    other_agency = OrganisationFactory(
-        partnership=partnership, name="Health Agency", kind=Organisation.Kind.HEALTH_PROVIDER
-    )
-
-    def person(email: str, role: str, organisation: Organisation) -> User:
-        user = UserFactory(email=email, full_name=email.split("@")[0].replace(".", " ").title())
-        MembershipFactory(user=user, organisation=organisation, role=role)
-        return user
-
-    return Cast(
-        partnership=partnership,
-        business_unit=business_unit,
-        agency=agency,
-        other_agency=other_agency,
-        admin=person("admin@example.org", Role.PARTNERSHIP_ADMIN, business_unit),
-        paqa_member=person("paqa@example.org", Role.PAQA_MEMBER, business_unit),
-        agency_lead=person("lead@example.org", Role.AGENCY_LEAD, agency),
-        auditor=person("auditor@example.org", Role.AUDITOR, agency),
-        analyst=person("analyst@example.org", Role.ANALYST, agency),
-        board_member=person("board@example.org", Role.BOARD_MEMBER, business_unit),
-        other_agency_lead=person("other.lead@example.org", Role.AGENCY_LEAD, other_agency),
-    )
+    return make_cast()
 
 
 # One builder per app ----------------------------------------------------------------------------

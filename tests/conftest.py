@@ -37,8 +37,8 @@ class Cast:
         }
 
 
-@pytest.fixture
-def cast(db) -> Cast:
+def make_cast() -> Cast:
+    """One person per role, and a lead from another agency (needs database access)."""
     partnership = PartnershipFactory()
     business_unit = OrganisationFactory(
         partnership=partnership, name="Business Unit", kind=Organisation.Kind.OTHER
@@ -68,6 +68,11 @@ def cast(db) -> Cast:
         board_member=person("board@example.org", Role.BOARD_MEMBER, business_unit),
         other_agency_lead=person("other.lead@example.org", Role.AGENCY_LEAD, other_agency),
     )
+
+
+@pytest.fixture
+def cast(db) -> Cast:
+    return make_cast()
 
 
 def signed_in_client(user: User) -> Client:

@@ -9,7 +9,6 @@ database with the manifest again: the restore is proved, not assumed.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import shutil
@@ -24,7 +23,7 @@ from django.db import connection, connections, transaction
 from django.db.migrations.recorder import MigrationRecorder
 from django.utils import timezone
 
-from paqa.operations.inventory import differences, inventory
+from paqa.operations.inventory import differences, file_sha256, inventory
 
 FORMAT_VERSION = 1
 SQLITE_FILE = "database.sqlite3"
@@ -33,14 +32,6 @@ POSTGRES_FILE = "database.pgdump"
 
 class BackupError(Exception):
     pass
-
-
-def _sha256(path: Path) -> str:
-    sha = hashlib.sha256()
-    with path.open("rb") as stream:
-        for block in iter(lambda: stream.read(1 << 20), b""):
-            sha.update(block)
-    return sha.hexdigest()
 
 
 def _postgres_env() -> tuple[list[str], dict[str, str]]:
@@ -126,7 +117,7 @@ def _uploads_listing(root: Path) -> list[dict[str, Any]]:
     if not root.is_dir():
         return []
     return [
-        {"path": str(path.relative_to(root)), "sha256": _sha256(path)}
+        {"path": str(path.relative_to(root)), "sha256": file_sha256(path)}
         for path in sorted(root.rglob("*"))
         if path.is_file()
     ]
@@ -149,7 +140,7 @@ def backup(output_dir: Path) -> tuple[Path, dict[str, Any]]:
             "paqa_backup": FORMAT_VERSION,
             "created_at": timezone.now().isoformat(timespec="seconds"),
             "database": connection.vendor,
-            "dump": {"file": dump_name, "bytes": dump.stat().st_size, "sha256": _sha256(dump)},
+            "dump": {"file": dump_name, "bytes": dump.stat().st_size, "sha256": file_sha256(dump)},
             "uploads": _uploads_listing(working / "uploads"),
             "migrations": sorted(
                 MigrationRecorder(connection).migration_qs.values_list("app", "name")
@@ -175,11 +166,11 @@ def check_backup(folder: Path) -> tuple[list[str], dict[str, Any]]:
     dump = folder / manifest["dump"]["file"]
     if not dump.is_file():
         problems.append(f"{dump}: missing")
-    elif _sha256(dump) != manifest["dump"]["sha256"]:
+    elif file_sha256(dump) != manifest["dump"]["sha256"]:
         problems.append(f"{dump}: its checksum differs from the manifest (damaged?)")
     for entry in manifest["uploads"]:
         path = folder / "uploads" / entry["path"]
-        if not path.is_file() or _sha256(path) != entry["sha256"]:
+        if not path.is_file() or file_sha256(path) != entry["sha256"]:
             problems.append(f"uploads/{entry['path']}: missing or changed")
     return problems, manifest
 

@@ -23,7 +23,7 @@ from django.db import connection, models, transaction
 from django.utils import timezone
 
 from paqa.core.exports import neutralise
-from paqa.operations.inventory import canonical, columns, paqa_models, row_bytes
+from paqa.operations.inventory import canonical, columns, file_sha256, paqa_models, row_bytes
 
 FORMAT_VERSION = 1
 SECRET_COLUMNS = {"password", "token_hash", "code_hash", "resume_code_hash"}
@@ -32,14 +32,6 @@ REDACTED = "(not exported: a secret)"
 
 class ExportError(Exception):
     pass
-
-
-def _sha256(path: Path) -> str:
-    sha = hashlib.sha256()
-    with path.open("rb") as stream:
-        for block in iter(lambda: stream.read(1 << 20), b""):
-            sha.update(block)
-    return sha.hexdigest()
 
 
 def _csv_cell(value: Any) -> Any:
@@ -86,8 +78,8 @@ def _export_table(model: type[models.Model], folder: Path) -> TableExport:
         count=count,
         sha256=rows_sha.hexdigest(),
         files={
-            "csv": {"path": f"csv/{label}.csv", "sha256": _sha256(csv_path)},
-            "json": {"path": f"json/{label}.json", "sha256": _sha256(json_path)},
+            "csv": {"path": f"csv/{label}.csv", "sha256": file_sha256(csv_path)},
+            "json": {"path": f"json/{label}.json", "sha256": file_sha256(json_path)},
         },
     )
 
@@ -115,7 +107,7 @@ def _uploaded_files(folder: Path) -> list[dict[str, Any]]:
                     {
                         "path": f"files/{name}",
                         "bytes": target.stat().st_size,
-                        "sha256": _sha256(target),
+                        "sha256": file_sha256(target),
                     }
                 )
     return copied
@@ -174,7 +166,7 @@ def check_export(folder: Path) -> tuple[list[str], dict[str, Any]]:
             if not path.is_file():
                 problems.append(f"{entry['path']}: missing")
                 continue
-            if _sha256(path) != entry["sha256"]:
+            if file_sha256(path) != entry["sha256"]:
                 problems.append(f"{entry['path']}: checksum differs from the manifest")
             if kind == "csv":
                 with path.open(newline="", encoding="utf-8") as stream:
@@ -189,7 +181,7 @@ def check_export(folder: Path) -> tuple[list[str], dict[str, Any]]:
         path = folder / entry["path"]
         if entry.get("missing"):
             problems.append(f"{entry['path']}: was missing from the storage when exported")
-        elif not path.is_file() or _sha256(path) != entry["sha256"]:
+        elif not path.is_file() or file_sha256(path) != entry["sha256"]:
             problems.append(f"{entry['path']}: missing or changed")
     live = {model._meta.label_lower: model for model in paqa_models()}
     for label, table in manifest["tables"].items():

@@ -15,6 +15,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 from uuid import UUID
 
@@ -104,6 +105,15 @@ def inventory(
         model._meta.label_lower: digest(model, using).__dict__
         for model in (models_to_read if models_to_read is not None else all_models())
     }
+
+
+def file_sha256(path: Path) -> str:
+    """A file's SHA-256, read a megabyte at a time."""
+    sha = hashlib.sha256()
+    with path.open("rb") as stream:
+        for block in iter(lambda: stream.read(1 << 20), b""):
+            sha.update(block)
+    return sha.hexdigest()
 
 
 def differences(expected: dict[str, Any], found: dict[str, Any]) -> list[str]:
