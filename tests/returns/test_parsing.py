@@ -43,14 +43,12 @@ from paqa.returns.records import (
 )
 
 KEY = b"a test installation key"
-SAMPLES = Path(__file__).resolve().parents[3] / "shared" / "data" / "samples"
+# Fake returns from data-to-insight's validators (MIT; licences and sources in samples/).
+SAMPLES = Path(__file__).resolve().parent / "samples"
 SSDA903 = SAMPLES / "ssda903-fake-2017-18"
 CIN = SAMPLES / "cin-census-fixtures"
 MARCH_2018 = date(2018, 3, 31)
 
-needs_samples = pytest.mark.skipif(
-    not SSDA903.is_dir() or not CIN.is_dir(), reason=f"the sample returns are not at {SAMPLES}"
-)
 
 EPISODES_HEADER = (
     "CHILD,DECOM,RNE,LS,CIN,PLACE,PLACE_PROVIDER,DEC,REC,REASON_PLACE_CHANGE,HOME_POST,PL_POST,URN"
@@ -120,7 +118,6 @@ def assert_nothing_identifying(records, raw_ids: set[str], raw_values: set[str])
 # SSDA903 CSV: the samples -----------------------------------------------------------------------
 
 
-@needs_samples
 def test_903_csv_samples_parse_without_problems():
     parsed = parse_903_csv(sample_csvs(), KEY)
 
@@ -145,7 +142,6 @@ def test_903_csv_samples_parse_without_problems():
     assert all(episode.birth_month for episode in parsed.episodes)  # every child in Header
 
 
-@needs_samples
 def test_903_csv_children_looked_after_at_31_march_2018_is_1201():
     """The acceptance figure (STATUTORY-RETURNS.md §3, indicator 3) on the D2I fake data."""
     parsed = parse_903_csv(sample_csvs(), KEY)
@@ -153,7 +149,6 @@ def test_903_csv_children_looked_after_at_31_march_2018_is_1201():
     assert looked_after_at(parsed.episodes, MARCH_2018) == 1201
 
 
-@needs_samples
 def test_903_csv_first_episode_is_minimised_faithfully():
     parsed = parse_903_csv(sample_csvs(), KEY)
 
@@ -169,7 +164,6 @@ def test_903_csv_first_episode_is_minimised_faithfully():
     assert parsed.episodes[0].home_district == ""  # HOME_POST empty on row 2
 
 
-@needs_samples
 def test_903_csv_tables_are_known_by_their_columns_not_their_names():
     named = parse_903_csv(sample_csvs(), KEY)
     # Renamed, in another order, and each table under another table's name.
@@ -186,7 +180,6 @@ def test_903_csv_tables_are_known_by_their_columns_not_their_names():
     assert sorted(renamed.missing, key=repr) == sorted(named.missing, key=repr)
 
 
-@needs_samples
 def test_903_csv_columns_in_another_order_read_the_same():
     with (SSDA903 / "episodes.csv").open(encoding="utf-8", newline="") as file:
         rows = list(csv.reader(file))
@@ -207,7 +200,6 @@ def test_903_csv_columns_in_another_order_read_the_same():
     assert reordered.episodes == original.episodes
 
 
-@needs_samples
 def test_903_csv_records_hold_nothing_identifying():
     raw_ids: set[str] = set()
     raw_values: set[str] = set()
@@ -418,7 +410,6 @@ def test_postcodes_are_cut_to_their_district_as_records_does():
 # SSDA903 XML ------------------------------------------------------------------------------------
 
 
-@needs_samples
 def test_903_xml_sample_parses():
     with (SSDA903 / "fake_903.xml").open("rb") as file:
         parsed = parse_903_xml(file, KEY)
@@ -442,7 +433,6 @@ def test_903_xml_sample_parses():
     assert (first.home_district, first.placement_district) == ("B15", "E7")
 
 
-@needs_samples
 def test_903_xml_records_hold_nothing_identifying():
     text = (SSDA903 / "fake_903.xml").read_text(encoding="ascii")
     raw_ids = set(re.findall(r"<CHILDID>([^<]*)</CHILDID>", text))
@@ -509,7 +499,6 @@ CIN_FIXTURES = {
 }
 
 
-@needs_samples
 @pytest.mark.parametrize(("name", "expected"), list(CIN_FIXTURES.items()))
 def test_cin_fixtures_parse(name, expected):
     children, problem_fields = expected
@@ -523,7 +512,6 @@ def test_cin_fixtures_parse(name, expected):
     assert parsed.reference_date is not None
 
 
-@needs_samples
 def test_cin_fake_data_in_detail():
     with (CIN / "fake_CIN_data.xml").open("rb") as file:
         parsed = parse_cin_xml(file, KEY)
@@ -544,7 +532,6 @@ def test_cin_fake_data_in_detail():
     )
 
 
-@needs_samples
 def test_cin_plan_bearing_fixture_in_detail():
     with (CIN / "CIN_Census_2021.xml").open("rb") as file:
         parsed = parse_cin_xml(file, KEY)
@@ -567,7 +554,6 @@ def test_cin_plan_bearing_fixture_in_detail():
     ]
 
 
-@needs_samples
 def test_cin_records_hold_nothing_identifying():
     for path in sorted(CIN.glob("*.xml")):
         text = path.read_text(encoding="utf-8")
@@ -677,7 +663,6 @@ def test_cin_without_header_or_children_says_so():
     ] == ["SSDA903, row 0, CHILD: the return holds no CHILD"]
 
 
-@needs_samples
 def test_cin_truncated_file_keeps_what_came_before_and_says_where_it_broke():
     data = (CIN / "fake_CIN_data.xml").read_bytes()
     parsed = parse_cin_xml(io.BytesIO(data[: len(data) // 2]), KEY)
@@ -775,7 +760,6 @@ def test_malformed_903_xml_is_a_problem_not_an_exception():
 # Sniffing ---------------------------------------------------------------------------------------
 
 
-@needs_samples
 def test_sniff_return_on_the_samples_by_content():
     for path in SSDA903.glob("*.csv"):
         assert sniff_return("renamed.xml", path.read_bytes()[:2048]) == "903-csv", path.name
