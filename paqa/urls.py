@@ -5,6 +5,7 @@ urlpatterns = [
     path("", include("paqa.accounts.urls")),
     path("", include("paqa.partnership.urls")),
     path("", include("paqa.indicators.urls")),
+    path("", include("paqa.returns.urls")),
     path("", include("paqa.assessments.urls")),
     path("", include("paqa.audits.urls")),
     path("", include("paqa.surveys.urls")),

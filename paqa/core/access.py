@@ -79,6 +79,7 @@ class Capability(enum.StrEnum):
     MANAGE_CONCLUSIONS = "manage_conclusions"  # write the year's key messages
     VIEW_PUBLISHED_REPORTS = "view_published_reports"  # published annual reports, every version
     DRAFT_REPORTS = "draft_reports"  # see and edit drafts of the annual report, export, publish
+    VIEW_CHILD_RECORDS = "view_child_records"  # pseudonymous records behind computed figures
 
 
 class Reach(enum.Enum):
@@ -167,6 +168,8 @@ ROLE_CAPABILITIES: dict[str, dict[Capability, Reach]] = {
         Capability.VIEW_DIRECTORY: Reach.OWN_ORGANISATION,
         **_PARTNERSHIP_DATA,
         Capability.MANAGE_DATA: Reach.PARTNERSHIP,
+        # Only analysts see the (pseudonymous) children behind a figure from a statutory return.
+        Capability.VIEW_CHILD_RECORDS: Reach.PARTNERSHIP,
         Capability.WRITE_COMMENTARY: Reach.PARTNERSHIP,
         Capability.VIEW_ACTIONS: Reach.OWN_ORGANISATION,
     },

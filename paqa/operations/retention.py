@@ -1,6 +1,7 @@
 """`paqa retention`: words about individual children's cases and survey free text are kept only
 for the configured years (PAQA_RETENTION_AUDIT_CASE_YEARS, PAQA_RETENTION_SURVEY_TEXT_YEARS);
-older ones are replaced by a marker. Dry run unless applied; every run is recorded and logged."""
+older ones are replaced by a marker. Statutory returns' pseudonymous child records are deleted
+PAQA_RETENTION_RETURN_YEARS after their collection year. Dry run unless applied; every run is recorded and logged."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from django.utils import timezone
 
 from paqa.audits.retention import case_words_anonymise
 from paqa.operations.models import RetentionRun
+from paqa.returns.services import returns_delete_expired
 from paqa.surveys.retention import free_text_anonymise
 
 logger = logging.getLogger("paqa.retention")
@@ -38,12 +40,16 @@ def retention_run(*, apply: bool, today: date | None = None) -> RetentionRun:
             apply=apply,
         ),
         **free_text_anonymise(before=survey_cutoff, marker=marker, apply=apply),
+        **returns_delete_expired(today=today, apply=apply),
     }
     run = RetentionRun.objects.create(
         applied=apply,
         cutoffs={
             "case audits started before": audit_cutoff.isoformat(),
             "survey answers given before": survey_cutoff.isoformat(),
+            "statutory returns' child records kept until": (
+                f"{settings.PAQA_RETENTION_RETURN_YEARS} years after their collection year"
+            ),
         },
         counts=counts,
     )

@@ -31,6 +31,7 @@ INSTALLED_APPS = [
     "paqa.accounts",
     "paqa.partnership",
     "paqa.indicators",
+    "paqa.returns",
     "paqa.actions",
     "paqa.assessments",
     "paqa.audits",
@@ -209,6 +210,14 @@ PAQA_TASKS = env.str("PAQA_TASKS", default="thread")
 # are anonymised; figures, grades and codes stay.
 PAQA_RETENTION_AUDIT_CASE_YEARS = env.int("PAQA_RETENTION_AUDIT_CASE_YEARS", default=6)
 PAQA_RETENTION_SURVEY_TEXT_YEARS = env.int("PAQA_RETENTION_SURVEY_TEXT_YEARS", default=3)
+# Statutory returns (paqa.returns): child-level records are deleted this many years after the
+# end of their collection year (the look-back for repeat plans needs the two years before).
+PAQA_RETENTION_RETURN_YEARS = env.int("PAQA_RETENTION_RETURN_YEARS", default=3)
+# The key for children's pseudonyms. Keep it stable: a new key means this year's children no
+# longer link to earlier years'. Empty: derived from SECRET_KEY.
+PAQA_PSEUDONYM_KEY = env.str("PAQA_PSEUDONYM_KEY", default="")
+# Largest file taken for a statutory return (each CSV table or XML).
+PAQA_RETURN_MAX_BYTES = env.int("PAQA_RETURN_MAX_BYTES", default=500 * 1024 * 1024)
 
 # The cache holds rate-limit counters. One process: memory is enough. Several app servers must
 # share one: CACHE_URL=dbcache://paqa_cache (then `paqa createcachetable`) or a Redis URL.
