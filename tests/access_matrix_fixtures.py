@@ -149,6 +149,31 @@ def _indicators(world: World) -> None:
     )
     world.add("indicator", any_=police_indicator.code)
     world.add("import", any_=batch.pk)
+    _statutory_return(world)
+
+
+TINY_903 = {
+    "header.csv": "CHILD,SEX,DOB,ETHNIC,UPN,MOTHER,MC_DOB\n"
+    "C1,1,01/05/2010,WBRI,A123456789012,,\nC2,2,01/06/2012,WBRI,A123456789013,,\n",
+    "episodes.csv": "CHILD,DECOM,RNE,LS,CIN,PLACE,PLACE_PROVIDER,DEC,REC,"
+    "REASON_PLACE_CHANGE,HOME_POST,PL_POST,URN\n"
+    "C1,01/05/2017,S,C2,N1,U1,PR1,,,,OX1 2JD,OX4 1AA,SC123456\n"
+    "C2,01/06/2017,S,V3,N1,U1,PR1,,,,OX1 2JD,OX4 1AA,SC123456\n",
+}
+
+
+def _statutory_return(world: World) -> None:
+    """A two-child SSDA903 return, loaded by the analyst: its figure "cla" has one child."""
+    import io
+
+    from paqa.returns.services import return_load
+
+    files = [(name, io.BytesIO(text.encode())) for name, text in TINY_903.items()]
+    loaded = return_load(files=files, actor=world.cast.analyst, year=2018)
+    assert loaded.ok, loaded.problems
+    statutory_return = loaded.statutory_return
+    world.add("statutory-return", any_=statutory_return.pk)
+    world.add("return-figure", any_=(statutory_return.pk, "cla"))
 
 
 def _assessments(world: World) -> None:

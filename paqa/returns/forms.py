@@ -58,8 +58,12 @@ class ReturnUploadForm(GovUKForm):
         label="Count an assessment's 45 working days from",
         choices=[(key, text[0].upper() + text[1:]) for key, text in ASSESSMENT_STARTS.items()],
         initial="assessment",
+        required=False,  # the usual start point when not given
         widget=forms.RadioSelect,
     )
+
+    def clean_assessment_start(self) -> str:
+        return self.cleaned_data["assessment_start"] or "assessment"
 
     def clean_return_files(self) -> list[UploadedFile]:
         files: list[UploadedFile] = self.cleaned_data["return_files"]

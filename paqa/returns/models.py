@@ -16,6 +16,11 @@ from simple_history.models import HistoricalRecords
 from paqa.core.models import TimeStampedModel
 
 
+def year_label(ends: int) -> str:
+    """2019 gives "2018-19"."""
+    return f"{ends - 1}-{ends % 100:02d}"
+
+
 class StatutoryReturn(TimeStampedModel):
     """One loaded return: an SSDA903 (its CSV tables or XML) or a CIN census."""
 
@@ -69,11 +74,12 @@ class StatutoryReturn(TimeStampedModel):
         indexes = [models.Index(fields=["kind", "collection_year", "state"])]
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()} {self.year_label}"
+        # Only fields: the history page shows historical rows, which have no properties.
+        return f"{self.get_kind_display()} {year_label(self.collection_year)}"
 
     @property
     def year_label(self) -> str:
-        return f"{self.collection_year - 1}-{self.collection_year % 100:02d}"
+        return year_label(self.collection_year)
 
     @property
     def short_name(self) -> str:

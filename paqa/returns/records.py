@@ -116,4 +116,5 @@ class ReturnProblem:
     message: str
 
     def __str__(self) -> str:
-        return f"{self.table}, row {self.row}, {self.field}: {self.message}"
+        where = [self.table, *([f"row {self.row}"] if self.row else []), self.field]
+        return f"{', '.join(part for part in where if part)}: {self.message}"

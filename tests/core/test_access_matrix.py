@@ -182,6 +182,15 @@ indicators:indicator-edit          indicator          GET  -     200  403  403  
 indicators:indicator-edit          indicator          POST -     200  403  403  403  200  403  in
 indicators:commentary              indicator          POST -     302  302  403  403  302  403  in
 
+# statutory returns: loads and figures for who manages the data set (manage_data); the
+# pseudonymous children behind a figure for analysts only (view_child_records): 404 for the rest.
+returns:list                       -                  GET  -     200  403  403  403  200  403  in
+returns:list                       -                  POST -     200  403  403  403  200  403  in
+returns:detail                     statutory-return   GET  -     200  403  403  403  200  403  in
+returns:confirm                    statutory-return   POST -     302  403  403  403  302  403  in
+returns:delete                     statutory-return   POST -     302  403  403  403  302  403  in
+returns:children                   return-figure      GET  -     404  403  403  403  200  403  in
+
 # assessments -------------------------------------------------------------------------------------
 # Self-assessment: the summary, heat map and action plan are everyone's. A return is
 # its organisation's: its agency lead edits, signs off and submits it; nobody else sees

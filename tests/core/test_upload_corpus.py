@@ -26,6 +26,7 @@ from paqa.core.uploads import MAX_UPLOAD_BYTES
 from paqa.indicators.forms import MAX_UPLOAD_BYTES as MAX_IMPORT_BYTES
 from paqa.indicators.models import ObservationImport
 from paqa.partnership.api_tokens import api_token_create
+from paqa.returns.models import ReturnChild, StatutoryReturn
 from tests.assessments import conftest as assessment_fixtures
 
 pytestmark = pytest.mark.django_db
@@ -90,14 +91,14 @@ def corpus() -> dict[str, Hostile]:
 # --- Sending and looking ---------------------------------------------------------------------
 
 
-def _multipart(file: Hostile) -> tuple[bytes, str]:
+def _multipart(file: Hostile, field: str = "file") -> tuple[bytes, str]:
     """A multipart body with the file name exactly as given (Django's test client would strip a
     path before sending, so this builds the body as a browser or a script can)."""
     boundary = "----PaqaUploadCorpusBoundary7MA4YWxkTrZu0gW"
     quoted = file.name.replace("\\", "\\\\").replace('"', '\\"')
     head = (
         f"--{boundary}\r\n"
-        f'Content-Disposition: form-data; name="file"; filename="{quoted}"\r\n'
+        f'Content-Disposition: form-data; name="{field}"; filename="{quoted}"\r\n'
         "Content-Type: application/octet-stream\r\n\r\n"
     )
     body = head.encode() + file.content + f"\r\n--{boundary}--\r\n".encode()
@@ -181,7 +182,31 @@ INDICATOR_IMPORT = Endpoint(
     known_gaps={},
 )
 
-ENDPOINTS = [ATTACHMENTS, INDICATOR_IMPORT]
+NOT_A_RETURN_FILE = "must be a CSV or XML file"
+# A statutory return is read as it arrives and never kept as a file: what is refused leaves
+# no load, no child record and nothing in file storage ("" for upload_to: nothing at all).
+STATUTORY_RETURN = Endpoint(
+    key="statutory return",
+    model=StatutoryReturn,
+    upload_to="",
+    refusals={
+        "oversize-csv": "the first row is not the column names of an SSDA903 table",
+        "exe-as-csv": "the file is not CSV text",
+        "empty": "The submitted file is empty",
+        "oversize-pdf": "minutes.pdf " + NOT_A_RETURN_FILE,
+        "exe-as-pdf": "policy.pdf " + NOT_A_RETURN_FILE,
+        "exe-as-xlsx": "figures.xlsx " + NOT_A_RETURN_FILE,
+        "zip-bomb-as-xlsx": "figures.xlsx " + NOT_A_RETURN_FILE,
+        "zip-bomb-as-docx": "policy.docx " + NOT_A_RETURN_FILE,
+        "program": "setup.exe " + NOT_A_RETURN_FILE,
+        "web-page": "evidence.html " + NOT_A_RETURN_FILE,
+        "svg-with-script": "chart.svg " + NOT_A_RETURN_FILE,
+        "double-extension": "figures.csv.exe " + NOT_A_RETURN_FILE,
+    },
+    known_gaps={},
+)
+
+ENDPOINTS = [ATTACHMENTS, INDICATOR_IMPORT, STATUTORY_RETURN]
 
 
 def _send(endpoint: Endpoint, file: Hostile, cast, client_for, request):
@@ -189,6 +214,11 @@ def _send(endpoint: Endpoint, file: Hostile, cast, client_for, request):
         assessment_return = request.getfixturevalue("police_return")
         url = reverse("assessments:attachment-upload", args=[assessment_return.pk, 1])
         client = client_for(cast.agency_lead)
+    elif endpoint is STATUTORY_RETURN:
+        body, content_type = _multipart(file, field="return_files")
+        return client_for(cast.analyst).post(
+            reverse("returns:list"), data=body, content_type=content_type
+        )
     else:
         url = reverse("indicators:import")
         client = client_for(cast.analyst)
@@ -228,6 +258,7 @@ def test_the_corpus_is_refused_with_the_reason_and_nothing_is_kept(
     assert message in page
     assert _row_counts(endpoint.model) == rows_before
     assert _stored_files() == files_before
+    assert ReturnChild.objects.count() == 0
 
 
 def test_every_corpus_file_is_sent_to_every_place(corpus):
@@ -245,7 +276,9 @@ PATH_NAMES = {
 }
 
 
-@pytest.mark.parametrize("endpoint", ENDPOINTS, ids=lambda endpoint: endpoint.key)
+@pytest.mark.parametrize(
+    "endpoint", [ATTACHMENTS, INDICATOR_IMPORT], ids=lambda endpoint: endpoint.key
+)
 @pytest.mark.parametrize("name", PATH_NAMES.values(), ids=PATH_NAMES.keys())
 def test_a_path_in_the_file_name_is_dropped_and_the_file_kept_inside_its_folder(
     endpoint, name, cast, client_for, request
@@ -268,6 +301,38 @@ def test_a_path_in_the_file_name_is_dropped_and_the_file_kept_inside_its_folder(
     row = endpoint.model.objects.get()
     shown_name = row.name if endpoint is ATTACHMENTS else row.original_name
     assert shown_name in {"passwd.csv", "evil.csv"}
+
+
+@pytest.mark.parametrize("name", PATH_NAMES.values(), ids=PATH_NAMES.keys())
+def test_a_statutory_return_keeps_only_the_last_part_of_its_names_and_no_file(
+    name, cast, client_for
+):
+    from tests.access_matrix_fixtures import TINY_903
+
+    tables = [
+        Hostile("path", name.replace("evil", table).replace("passwd", table), text.encode())
+        for table, text in (
+            ("header", TINY_903["header.csv"]),
+            ("episodes", TINY_903["episodes.csv"]),
+        )
+    ]
+    boundary = "----PaqaUploadCorpusBoundary7MA4YWxkTrZu0gW"
+    body = b""
+    for table in tables:
+        part, _ = _multipart(table, field="return_files")
+        body += part.rsplit(f"--{boundary}--".encode(), 1)[0]
+    year = 'Content-Disposition: form-data; name="collection_year"\r\n\r\n2018\r\n'
+    body += f"--{boundary}\r\n{year}".encode()
+    body += f"--{boundary}--\r\n".encode()
+    files_before = _stored_files()
+
+    response = client_for(cast.analyst).post(
+        reverse("returns:list"), data=body, content_type=f"multipart/form-data; boundary={boundary}"
+    )
+
+    assert response.status_code == 302, response.content.decode()[:3000]
+    assert _stored_files() == files_before
+    assert sorted(StatutoryReturn.objects.get().file_names) in (["episodes.csv", "header.csv"],)
 
 
 def test_an_accepted_file_is_only_ever_served_back_as_a_download(cast, client_for, request):
@@ -301,6 +366,7 @@ KNOWN_UPLOAD_CODE = {
     "paqa/indicators/forms.py",  # ObservationUploadForm
     "paqa/indicators/models.py",  # ObservationImport.file
     "paqa/indicators/views.py",  # import_upload
+    "paqa/returns/views.py",  # return_list (ReturnUploadForm: read as it arrives, never stored)
 }
 
 

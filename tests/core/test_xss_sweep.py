@@ -66,6 +66,7 @@ import logging
 import re
 import subprocess
 import xml.etree.ElementTree as ET
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from html.parser import HTMLParser
@@ -888,6 +889,27 @@ def _reports(sweep: Sweep) -> None:
     sweep.ids.update(report=report, version=version, exports=exports)
 
 
+def _returns(sweep: Sweep) -> None:
+    """A statutory return loaded under a hostile file name (the name is shown on its pages).
+    Everything else in a return is a date, a checked code or a pseudonym, or is not kept."""
+    from paqa.returns.services import return_load
+    from tests.returns.conftest import SSDA903_CSV
+
+    p, analyst = sweep.payloads, sweep.users["analyst"]
+    name = p.filename("StatutoryReturn.file_names")
+    with ExitStack() as stack:
+        files = [
+            (
+                f"{name} {path.name}" if path.name == "episodes.csv" else path.name,
+                stack.enter_context(path.open("rb")),
+            )
+            for path in SSDA903_CSV
+        ]
+        loaded = return_load(files=files, actor=analyst, year=2018)
+    assert loaded.ok, loaded.problems[:3]
+    sweep.ids["statutory_return"] = loaded.statutory_return
+
+
 def _sign_in_events(sweep: Sweep) -> None:
     """A failed sign-in with hostile request headers: the address (believed from
     X-Forwarded-For when the proxy count is set wrongly, as here) shows on the person's account
@@ -920,6 +942,7 @@ def build_sweep() -> Sweep:
     _actions(sweep)
     _themes(sweep)
     _reports(sweep)
+    _returns(sweep)
     return sweep
 
 
@@ -1063,6 +1086,7 @@ ANONYMOUS = {
 }
 # Pages only the organisation's own people reach (its drafts, its forms), with who looks.
 AS_USER = {
+    "returns:children": "analyst",
     "assessments:answer": "lead",
     "assessments:respond": "lead",
     "assessments:sign-off": "lead",
@@ -1177,6 +1201,11 @@ def url_kwargs(sweep: Sweep) -> dict[str, list[dict[str, Any]]]:
         "indicators:import-detail": [{"pk": i["import"].pk}],
         "indicators:import-confirm": [{"pk": i["import"].pk}],
         "indicators:indicator": indicators,
+        "returns:list": none,
+        "returns:detail": [{"pk": i["statutory_return"].pk}],
+        "returns:confirm": [{"pk": i["statutory_return"].pk}],
+        "returns:delete": [{"pk": i["statutory_return"].pk}],
+        "returns:children": [{"pk": i["statutory_return"].pk, "code": "cla"}],
         "indicators:indicator-edit": indicators,
         "indicators:commentary": indicators,
         "escalations:register": none,
@@ -1333,7 +1362,7 @@ def walk(sweep: Sweep) -> list[Fetched]:
     from django.test import Client
     from django.urls import reverse
 
-    clients = {who: _signed_in(sweep.users[who]) for who in ("admin", "lead", "auditor")}
+    clients = {who: _signed_in(sweep.users[who]) for who in ("admin", "lead", "auditor", "analyst")}
     clients["anonymous"] = Client()
     fetched = []
     table = url_kwargs(sweep)
