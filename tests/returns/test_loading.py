@@ -42,7 +42,8 @@ def test_the_fake_ssda903_gives_1201_looked_after_at_31_march_2018(pack, open_fi
     assert loaded.ok, loaded.problems[:5]
     assert loaded.figures["cla"].value == 1201
     stored = loaded.statutory_return
-    assert stored.kind == "ssda903" and stored.collection_year == 2018
+    assert stored.kind == "ssda903"
+    assert stored.collection_year == 2018
     assert ReturnChild.objects.filter(statutory_return=stored).count() == loaded.children
     cla = Observation.objects.get(indicator__code="cla", period="2018-03-31")
     assert cla.value == 1201
@@ -119,7 +120,11 @@ def test_a_bad_date_in_one_child_of_a_cin_census_stores_nothing(pack, open_files
 
     assert not loaded.ok
     (problem,) = loaded.problems
-    assert (problem.table, problem.row, problem.field) == ("CIN census", 1, "CINreferralDate (CINdetails 1)")
+    assert (problem.table, problem.row, problem.field) == (
+        "CIN census",
+        1,
+        "CINreferralDate (CINdetails 1)",
+    )
     _nothing_stored()
 
 
@@ -164,13 +169,12 @@ def test_loading_a_return_again_replaces_the_earlier_load(pack, open_files):
 
 def test_a_dry_run_computes_but_stores_nothing(pack, open_files):
     loaded = return_load(files=open_files(SSDA903_CSV), actor=None, year=2018, dry_run=True)
-    assert loaded.ok and loaded.figures["cla"].value == 1201
+    assert loaded.ok
+    assert loaded.figures["cla"].value == 1201
     _nothing_stored()
 
 
-def test_confirming_makes_the_computed_figures_final_but_not_a_hand_corrected_one(
-    pack, open_files
-):
+def test_confirming_makes_the_computed_figures_final_but_not_a_hand_corrected_one(pack, open_files):
     stored = _load_903(open_files).statutory_return
     corrected = Observation.objects.get(indicator__code="cla", period="2018-03-31")
     corrected.value = Decimal(1200)
@@ -205,7 +209,8 @@ def test_child_records_are_deleted_when_their_period_is_over(pack, open_files, s
     assert run.counts["children's return records"] == children
     assert ReturnChild.objects.count() == 0
     stored.refresh_from_db()
-    assert stored.state == StatutoryReturn.State.DELETED and stored.deleted_at
+    assert stored.state == StatutoryReturn.State.DELETED
+    assert stored.deleted_at
     assert all(not f.children for f in stored.figures.all())
     assert stored.figures.get(code="cla").value == 1201  # the figure itself stays
     again = retention_run(apply=True, today=date(2022, 1, 1))
@@ -229,9 +234,7 @@ def test_the_command_loads_a_return_and_lists_its_figures(pack):
 
 def test_the_command_dry_run_stores_nothing(pack):
     out = StringIO()
-    call_command(
-        "import-return", *map(str, SSDA903_CSV), "--year", "2018", "--dry-run", stdout=out
-    )
+    call_command("import-return", *map(str, SSDA903_CSV), "--year", "2018", "--dry-run", stdout=out)
     assert "Nothing stored (dry run)." in out.getvalue()
     _nothing_stored()
 
