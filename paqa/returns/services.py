@@ -70,6 +70,7 @@ class Loaded:
     statutory_return: StatutoryReturn | None = None
     observations: ImportSummary | None = None
     replaced: int = 0
+    refreshed: list[StatutoryReturn] = field(default_factory=list)  # later years recomputed
 
     @property
     def ok(self) -> bool:
@@ -275,7 +276,37 @@ def return_load(
         _store_figures(stored, loaded.figures, loaded.year)
         loaded.observations = _write_observations(stored, actor)
         loaded.statutory_return = stored
+        if parsed.kind == StatutoryReturn.Kind.CIN_CENSUS:
+            loaded.refreshed = _refresh_later_censuses(loaded.year, actor)
     return loaded
+
+
+def _refresh_later_censuses(year: Year, actor: User | None) -> list[StatutoryReturn]:
+    """The two following years' censuses look back into this one (repeat plans within two
+    years, re-referrals): compute their figures again now it is here."""
+    later = list(
+        StatutoryReturn.objects.filter(
+            kind=StatutoryReturn.Kind.CIN_CENSUS,
+            state=StatutoryReturn.State.CURRENT,
+            collection_year__in=[year.ends + 1, year.ends + 2],
+        ).order_by("collection_year")
+    )
+    for census in later:
+        census_year = Year(census.collection_year)
+        children = [
+            storage.child_in_need_from(row.child, row.birth_month, row.records)
+            for row in ReturnChild.objects.filter(statutory_return=census).iterator(2000)
+        ]
+        figures = figure_rules.figures_cin(
+            children,
+            census_year,
+            history=_earlier_children(census_year),
+            assessment_start=census.assessment_start or "assessment",
+        )
+        census.figures.all().delete()
+        _store_figures(census, figures, census_year)
+        _write_observations(census, actor)
+    return later
 
 
 def _delete_after(year: Year) -> date:

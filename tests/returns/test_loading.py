@@ -1,6 +1,7 @@
 """Loading statutory returns: all or nothing, minimised, figures written as provisional
 observations, confirmed, replaced and deleted when their time is up."""
 
+import io
 import shutil
 from datetime import date
 from decimal import Decimal
@@ -12,13 +13,15 @@ from django.core.management import CommandError, call_command
 from paqa.indicators.models import Observation
 from paqa.operations.retention import retention_run
 from paqa.returns.models import ComputedFigure, ReturnChild, StatutoryReturn
+from paqa.returns.records import pseudonym
 from paqa.returns.services import (
+    pseudonym_key,
     return_figures_confirm,
     return_load,
     return_records_delete,
     returns_delete_expired,
 )
-from tests.returns.conftest import CIN_SAMPLE, SSDA903_CSV
+from tests.returns.conftest import CIN_SAMPLE, SSDA903_CSV, tiny_census
 
 pytestmark = pytest.mark.django_db
 
@@ -246,3 +249,38 @@ def test_the_command_lists_every_problem_and_fails(pack, tmp_path):
         call_command("import-return", *map(str, paths), "--year", "2018", stderr=err)
     assert "Episodes, row 4, DECOM" in err.getvalue()
     _nothing_stored()
+
+
+def test_an_earlier_census_loaded_later_recomputes_the_figures_that_look_back(pack):
+    """Repeat plans within two years and re-referrals need the earlier year: loading it after
+    the later one computes the later one's figures again."""
+    later = tiny_census(
+        2019,
+        {
+            "A1": [{"referral": "2018-06-01", "plan_start": "2018-07-02"}],
+            "B2": [{"referral": "2018-09-03", "plan_start": "2018-10-01"}],
+        },
+    )
+    earlier = tiny_census(
+        2018,
+        {"A1": [{"referral": "2017-05-02", "plan_start": "2017-06-01", "plan_end": "2018-01-10"}]},
+    )
+    first = return_load(files=[("2019.xml", io.BytesIO(later))], actor=None)
+    assert first.ok, first.problems
+    assert first.figures["cp-second-within-two-years"].numerator == 0
+    assert first.figures["re-referrals-12-months"].numerator == 0
+
+    second = return_load(files=[("2018.xml", io.BytesIO(earlier))], actor=None)
+
+    assert second.ok, second.problems
+    assert second.refreshed == [first.statutory_return]
+    refreshed = {f.code: f for f in first.statutory_return.figures.all()}
+    within = refreshed["cp-second-within-two-years"]
+    assert (within.numerator, within.denominator) == (1, 2)
+    assert within.children == [pseudonym("A1", pseudonym_key())]
+    assert refreshed["cp-second-or-subsequent"].numerator == 1
+    assert refreshed["re-referrals-12-months"].numerator == 0  # 2017-05-02 to 2018-06-01: 13 months
+    observation = Observation.objects.get(
+        indicator__code="cp-second-within-two-years", period="2018-19"
+    )
+    assert observation.value == 50
