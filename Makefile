@@ -48,10 +48,11 @@ test: install frontend lint pytest ## Install and run everything: lint, types, m
 pytest: install frontend ## Run the test suite only (DATABASE_URL picks the database; PYTEST_ARGS adds options)
 	$(BIN)/pytest $(PYTEST_ARGS)
 
-bench: install frontend ## Time the import of 100,000 observations, the data pages, survey submissions through gunicorn and the annual report's export (PDF, Word)
+bench: install frontend ## Time the import of 100,000 observations, the data pages, survey submissions through gunicorn, the annual report's export (PDF, Word) and the statutory returns (a 100,000-child CIN census parsed and computed)
 	$(BIN)/python bench/bench_indicators.py
 	$(BIN)/python bench/bench_surveys.py
 	$(BIN)/python bench/bench_report.py
+	$(BIN)/python bench/bench_returns.py
 	$(BIN)/python bench/bench_mixed.py
 
 faults: install frontend ## Kill the app server and restart PostgreSQL under survey load; count lost and duplicated submissions

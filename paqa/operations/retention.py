@@ -1,7 +1,8 @@
 """`paqa retention`: words about individual children's cases and survey free text are kept only
 for the configured years (PAQA_RETENTION_AUDIT_CASE_YEARS, PAQA_RETENTION_SURVEY_TEXT_YEARS);
 older ones are replaced by a marker. Statutory returns' pseudonymous child records are deleted
-PAQA_RETENTION_RETURN_YEARS after their collection year. Dry run unless applied; every run is recorded and logged."""
+PAQA_RETENTION_RETURN_YEARS after their collection year. Dry run unless applied; every run is
+recorded and logged."""
 
 from __future__ import annotations
 

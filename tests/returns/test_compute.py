@@ -184,3 +184,22 @@ def test_conferences_within_15_working_days_over_easter():
     assert on_time.children == {"a"}
     assert compute.working_days(in_time.start, in_time.conference) == 15
     assert compute.working_days(in_time.start, date(2019, 5, 8)) == 16
+
+
+def test_working_days_from_running_totals_equal_a_day_by_day_count():
+    """The fast count (two look-ups in cached running totals) agrees with walking the days,
+    across year ends, bank holidays and the years either side of the tables' base year."""
+    import random
+    from datetime import timedelta
+
+    from paqa.returns.compute import is_working_day, working_days
+
+    def walked(start, end):
+        days = (end - start).days
+        return sum(is_working_day(start + timedelta(days=n)) for n in range(1, days + 1))
+
+    chosen = random.Random(20190331)
+    for _ in range(2000):
+        start = date(1990, 1, 1) + timedelta(days=chosen.randrange(0, 14_000))
+        end = start + timedelta(days=chosen.randrange(-30, 800))
+        assert working_days(start, end) == walked(start, end), (start, end)

@@ -370,18 +370,16 @@ def test_903_csv_refuses_what_is_not_a_csv_table_and_reads_the_other_files():
     parsed = parse_903_csv(files, KEY)
 
     assert [str(problem) for problem in parsed.problems] == [
-        "empty.csv, row 0, : the file is empty",
-        "workbook.csv, row 0, : the file is a spreadsheet workbook, not CSV: save each table as"
-        " CSV UTF-8",
-        "binary.csv, row 0, : the file is not CSV text",
-        "return.csv, row 0, : the file is XML, not CSV: upload it as an XML return",
-        "notes.csv, row 1, : the first row is not the column names of an SSDA903 table (Header,"
+        "empty.csv: the file is empty",
+        "workbook.csv: the file is a spreadsheet workbook, not CSV: save each table as CSV UTF-8",
+        "binary.csv: the file is not CSV text",
+        "return.csv: the file is XML, not CSV: upload it as an XML return",
+        "notes.csv, row 1: the first row is not the column names of an SSDA903 table (Header,"
         " Episodes, UASC, Missing, OC2, OC3, AD1, PlacedAdoption, Reviews, PrevPerm, SWEpisodes,"
         " DoLo); a file must hold one table with its header row",
         # Decoded a block at a time: the bad byte is at or after the row named.
-        "latin1.csv, row 1, : not UTF-8 text at this row or a later one: save the file as CSV"
-        " UTF-8",
-        "Episodes, row 3, : the row has 6 values; the header has 13",
+        "latin1.csv, row 1: not UTF-8 text at this row or a later one: save the file as CSV UTF-8",
+        "Episodes, row 3: the row has 6 values; the header has 13",
     ]
     assert [episode.birth_month for episode in parsed.episodes] == ["2010-02"]
     assert all(not stream.closed for _name, stream in files)  # the caller's to close
@@ -645,7 +643,7 @@ def test_cin_another_collection_is_refused():
 
     assert parsed.children == []
     assert [str(problem) for problem in parsed.problems] == [
-        "CIN census, row 0, Collection: the return is a 'School Census' collection, not CIN"
+        "CIN census, Collection: the return is a 'School Census' collection, not CIN"
     ]
 
 
@@ -654,13 +652,13 @@ def test_cin_without_header_or_children_says_so():
     parsed = parse_cin_xml(stream, KEY)
 
     assert [str(problem) for problem in parsed.problems] == [
-        "CIN census, row 0, Header: the return has no Header",
-        "CIN census, row 0, Child: the return holds no Child",
+        "CIN census, Header: the return has no Header",
+        "CIN census, Child: the return holds no Child",
     ]
     assert not stream.closed  # the caller's to close
     assert [
         str(problem) for problem in parse_903_xml(io.BytesIO(b"<EXPSSDA903/>"), KEY).problems
-    ] == ["SSDA903, row 0, CHILD: the return holds no CHILD"]
+    ] == ["SSDA903, CHILD: the return holds no CHILD"]
 
 
 def test_cin_truncated_file_keeps_what_came_before_and_says_where_it_broke():
