@@ -1,3 +1,7 @@
+from io import StringIO
+from pathlib import Path
+
+from django.core.management import call_command
 from django.db import transaction
 
 from paqa.assessments.demo import demo_assessments_load
@@ -25,3 +29,37 @@ def demo_everything_load() -> Partnership:
     demo_key_messages_load()
     demo_report_load()
     return partnership
+
+
+# 2020-21, with the census of 2019-20 before it: after the reference report's year, so loading
+# them adds provisional figures beside the report's and changes none of them.
+DEMO_RETURNS_YEAR = 2021
+DEMO_RETURNS_CHILDREN = 1500
+DEMO_RETURNS_SEED = 2019
+
+
+def demo_returns_write(directory: Path) -> Path:
+    """Fake SSDA903 and CIN census returns (with the census of the year before) for people to
+    try loading, and the figures they must give. Not loaded: the demo's own figures stay the
+    reference report's. Written once; safe to run again."""
+    answers = directory / "known-answers.txt"
+    if answers.exists():
+        return directory
+    directory.mkdir(parents=True, exist_ok=True)
+    out = StringIO()
+    call_command(
+        "generate-returns",
+        str(directory),
+        "--children",
+        str(DEMO_RETURNS_CHILDREN),
+        "--year",
+        str(DEMO_RETURNS_YEAR),
+        "--seed",
+        str(DEMO_RETURNS_SEED),
+        "--kind",
+        "both",
+        "--with-previous-year",
+        stdout=out,
+    )
+    answers.write_text(out.getvalue(), encoding="utf-8")
+    return directory

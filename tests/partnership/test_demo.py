@@ -46,7 +46,8 @@ def test_demo_services_were_recorded_in_history_in_bulk():
 
 
 def test_demo_command_prints_the_url_and_sign_ins(settings, tmp_path):
-    settings.STATIC_ROOT = tmp_path
+    settings.STATIC_ROOT = tmp_path / "static"
+    settings.VAR_DIR = tmp_path / "var"
     out = io.StringIO()
     call_command("demo", "--no-serve", stdout=out)
     printed = out.getvalue()
@@ -54,3 +55,10 @@ def test_demo_command_prints_the_url_and_sign_ins(settings, tmp_path):
     assert DEMO_PASSWORD in printed
     for person in DEMO_PEOPLE:
         assert person.email in printed
+    # Fake statutory returns to try, after the report's year, with the figures they must give.
+    returns = tmp_path / "var" / "demo-returns"
+    assert f"Data > Statutory returns (as the analyst): {returns}" in printed
+    assert (returns / "cin-2021.xml").is_file()
+    assert (returns / "cin-2020.xml").is_file()
+    assert (returns / "ssda903-2021" / "episodes.csv").is_file()
+    assert "CIN census 2020-21: known answers" in (returns / "known-answers.txt").read_text()

@@ -5,7 +5,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
 
 from paqa.core.access import Role
-from paqa.demo.loader import demo_everything_load
+from paqa.demo.loader import demo_everything_load, demo_returns_write
 from paqa.partnership.demo import DEMO_PASSWORD, DEMO_PEOPLE
 
 
@@ -29,6 +29,7 @@ class Command(BaseCommand):
         self.stdout.write(
             self.style.SUCCESS(f"Loaded the demonstration partnership: {partnership}")
         )
+        returns = demo_returns_write(settings.VAR_DIR / "demo-returns")
         url = f"http://{options['addrport']}/"
         lines = [
             "",
@@ -40,6 +41,12 @@ class Command(BaseCommand):
             lines.append(
                 f"  {Role(person.role).label:<18} {person.email:<28} {person.organisation}"
             )
+        lines += [
+            "",
+            "Fake statutory returns to load on Data > Statutory returns (as the analyst): "
+            f"{returns}",
+            "(the figures they must give are in known-answers.txt beside them)",
+        ]
         if not settings.PAQA_REQUIRE_MFA:
             lines += ["", "Two-factor authentication is OFF in this demo (PAQA_REQUIRE_MFA=0)."]
         self.stdout.write("\n".join(lines) + "\n")
