@@ -284,3 +284,16 @@ def test_an_earlier_census_loaded_later_recomputes_the_figures_that_look_back(pa
         indicator__code="cp-second-within-two-years", period="2018-19"
     )
     assert observation.value == 50
+
+
+def test_the_rate_per_10000_is_derived_from_the_computed_count(pack, open_files):
+    """Rates are not written: the data set works them out from the count and the population
+    (143,400 children in the fixture's 2017 estimate), marked provisional like the count."""
+    from paqa.indicators.selectors import indicator_get
+
+    _load_903(open_files)
+
+    rate = indicator_get(user=pack.analyst, code="cla-rate").summary.latest
+    assert rate.period.code == "2018-03-31"
+    assert round(rate.value, 1) == round(Decimal(1201) / Decimal(143_400) * 10_000, 1)  # 83.8
+    assert rate.status == "provisional"
