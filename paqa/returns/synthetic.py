@@ -39,6 +39,8 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import IO, BinaryIO, TypedDict, TypeVar
 
+from paqa.returns.parsing.ssda903 import TABLES_903
+
 CATEGORIES = ("NEG", "PHY", "SAB", "EMO", "MUL")
 ASSESSMENT_WORKING_DAYS = 45
 CONFERENCE_WORKING_DAYS = 15
@@ -1811,23 +1813,10 @@ def _dmy(day: date | None) -> str:
     return f"{day:%d/%m/%Y}" if day else ""
 
 
-HEADER_COLUMNS = ("CHILD", "SEX", "DOB", "ETHNIC", "UPN", "MOTHER", "MC_DOB")
-EPISODE_COLUMNS = (
-    "CHILD",
-    "DECOM",
-    "RNE",
-    "LS",
-    "CIN",
-    "PLACE",
-    "PLACE_PROVIDER",
-    "DEC",
-    "REC",
-    "REASON_PLACE_CHANGE",
-    "HOME_POST",
-    "PL_POST",
-    "URN",
-)
-MISSING_COLUMNS = ("CHILD", "DOB", "MISSING", "MIS_START", "MIS_END")
+# The columns are the format's (the parser's table of them); the real samples test that table.
+HEADER_COLUMNS = TABLES_903["Header"]
+EPISODE_COLUMNS = TABLES_903["Episodes"]
+MISSING_COLUMNS = TABLES_903["Missing"]
 
 
 def _xml_903_child(
