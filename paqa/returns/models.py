@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from paqa.core.models import TimeStampedModel
@@ -80,6 +81,10 @@ class StatutoryReturn(TimeStampedModel):
     @property
     def year_label(self) -> str:
         return year_label(self.collection_year)
+
+    @property
+    def due_for_deletion(self) -> bool:
+        return self.deleted_at is None and self.delete_after <= timezone.localdate()
 
     @property
     def short_name(self) -> str:

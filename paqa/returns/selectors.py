@@ -4,7 +4,8 @@ everyone else, as for any record outside their reach)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
 
 from django.core.paginator import Page, Paginator
@@ -81,6 +82,16 @@ class ChildRow:
     pseudonym: str
     birth_month: str
     records: dict[str, Any]
+    # The same child's referrals in the earlier censuses a figure looks back into, by year.
+    earlier: list[tuple[str, list[Any]]] = field(default_factory=list)
+
+    @property
+    def born(self) -> str:
+        """ "2008-05" as "May 2008"."""
+        try:
+            return date.fromisoformat(f"{self.birth_month}-01").strftime("%B %Y")
+        except ValueError:
+            return ""
 
 
 def figure_children(
@@ -106,7 +117,29 @@ def figure_children(
         for child in shown.object_list
         if child in stored
     ]
+    if statutory_return.kind == StatutoryReturn.Kind.CIN_CENSUS:
+        _add_earlier_censuses(statutory_return, rows)
     return figure, shown, rows
+
+
+def _add_earlier_censuses(statutory_return: StatutoryReturn, rows: list[ChildRow]) -> None:
+    by_child = {row.pseudonym: row for row in rows}
+    earlier = (
+        ReturnChild.objects.filter(
+            statutory_return__kind=StatutoryReturn.Kind.CIN_CENSUS,
+            statutory_return__state=StatutoryReturn.State.CURRENT,
+            statutory_return__collection_year__in=[
+                statutory_return.collection_year - 1,
+                statutory_return.collection_year - 2,
+            ],
+            child__in=list(by_child),
+        )
+        .select_related("statutory_return")
+        .order_by("-statutory_return__collection_year")
+    )
+    for row in earlier:
+        readable = storage.child_in_need_from(row.child, row.birth_month, row.records)
+        by_child[row.child].earlier.append((row.statutory_return.year_label, readable.referrals))
 
 
 def _readable(statutory_return: StatutoryReturn, row: ReturnChild) -> dict[str, Any]:

@@ -143,3 +143,31 @@ def test_nobody_but_an_analyst_sees_the_children(pack, client_for, who):
     assert loaded.statutory_return.figures.get(code="cla").children[0][:12] not in (
         response.content.decode()
     )
+
+
+def test_the_children_behind_a_look_back_figure_show_their_earlier_census(pack, client_for):
+    from tests.returns.conftest import tiny_census
+
+    for year, children in (
+        (
+            2018,
+            {
+                "A1": [
+                    {"referral": "2017-05-02", "plan_start": "2017-06-01", "plan_end": "2018-01-10"}
+                ]
+            },
+        ),
+        (2019, {"A1": [{"referral": "2018-06-01", "plan_start": "2018-07-02"}]}),
+    ):
+        loaded = return_load(files=[("c.xml", io.BytesIO(tiny_census(year, children)))], actor=None)
+        assert loaded.ok, loaded.problems
+    url = reverse(
+        "returns:children", args=[loaded.statutory_return.pk, "cp-second-within-two-years"]
+    )
+
+    page = client_for(pack.analyst).get(url).content.decode()
+
+    assert "born May 2012" in page
+    assert "Referral of 1 Jun 2018" in page
+    assert "In the 2017-18 census: referral of 2 May 2017" in page
+    assert "10 Jan 2018" in page  # the earlier plan's end
