@@ -73,6 +73,14 @@ class StatutoryReturn(TimeStampedModel):
     class Meta:
         ordering = ["-collection_year", "kind", "-created_at"]
         indexes = [models.Index(fields=["kind", "collection_year", "state"])]
+        constraints = [
+            # Two loads of one return at once: the second to finish is refused, not doubled.
+            models.UniqueConstraint(
+                fields=["kind", "collection_year"],
+                condition=models.Q(state="current"),
+                name="one_current_load_per_return",
+            )
+        ]
 
     def __str__(self) -> str:
         # Only fields: the history page shows historical rows, which have no properties.

@@ -18,7 +18,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, BinaryIO
 
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from paqa.core.history import stamp_actor
@@ -255,6 +255,32 @@ def return_load(
     loaded.figures = _compute(parsed, loaded.year, assessment_start)
     if dry_run:
         return loaded
+    try:
+        _store(loaded, parsed, rows, files, actor, assessment_start)
+    except IntegrityError:
+        # Only the one-current-load constraint can fail here: another load of the same
+        # return finished while this one was being stored. Nothing of this one was kept.
+        loaded.statutory_return, loaded.observations, loaded.replaced = None, None, 0
+        loaded.refreshed = []
+        loaded.problems.append(
+            _problem(
+                "Files",
+                f"another load of the {loaded.year.code} return finished while this one was "
+                "being stored; nothing of this one was kept: load it again to replace that one",
+            )
+        )
+    return loaded
+
+
+def _store(
+    loaded: Loaded,
+    parsed: _Parsed,
+    rows: list[ReturnChild],
+    files: Sequence[tuple[str, BinaryIO]],
+    actor: User | None,
+    assessment_start: str,
+) -> None:
+    assert loaded.year is not None  # noqa: S101 - checked by the caller
     with transaction.atomic():
         loaded.replaced = _replace_earlier(parsed.kind, loaded.year, actor)
         stored = StatutoryReturn(
@@ -278,7 +304,6 @@ def return_load(
         loaded.statutory_return = stored
         if parsed.kind == StatutoryReturn.Kind.CIN_CENSUS:
             loaded.refreshed = _refresh_later_censuses(loaded.year, actor)
-    return loaded
 
 
 def _refresh_later_censuses(year: Year, actor: User | None) -> list[StatutoryReturn]:

@@ -297,3 +297,21 @@ def test_the_rate_per_10000_is_derived_from_the_computed_count(pack, open_files)
     assert rate.period.code == "2018-03-31"
     assert round(rate.value, 1) == round(Decimal(1201) / Decimal(143_400) * 10_000, 1)  # 83.8
     assert rate.status == "provisional"
+
+
+def test_two_loads_of_one_return_at_once_keep_one(pack, open_files, monkeypatch):
+    """The race: another load commits between this one's look for an earlier load and its
+    own insert. The constraint refuses the second; nothing of it is kept and it says why."""
+    from paqa.returns import services
+
+    first = _load_903(open_files).statutory_return
+    children = ReturnChild.objects.count()
+    monkeypatch.setattr(services, "_replace_earlier", lambda *args: 0)  # it saw no earlier load
+
+    second = _load_903(open_files)
+
+    assert not second.ok
+    assert "another load of the 2017-18 return finished" in second.problems[0].message
+    assert second.statutory_return is None
+    assert StatutoryReturn.objects.get() == first
+    assert ReturnChild.objects.count() == children
