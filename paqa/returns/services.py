@@ -21,6 +21,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from paqa.core.bulk import insert_rows
 from paqa.core.history import stamp_actor
 from paqa.core.periods import parse_period
 from paqa.indicators.importing import CheckedRow, plan_changes
@@ -38,7 +39,6 @@ from paqa.returns.records import CareEpisode, ChildInNeed, MissingEpisode, Retur
 if TYPE_CHECKING:
     from paqa.accounts.models import User
 
-BATCH_SIZE = 2000
 KIND_NAMES = {
     "903-csv": "SSDA903 CSV table",
     "903-xml": "SSDA903 XML",
@@ -296,9 +296,13 @@ def _store(
         )
         stamp_actor(stored, actor)
         stored.save()
-        for row in rows:
-            row.statutory_return = stored
-        ReturnChild.objects.bulk_create(rows, batch_size=BATCH_SIZE)
+        # Straight to the driver (COPY on PostgreSQL): bulk_create's compilation of 100,000
+        # JSON values was most of a large census's load (bench/README.md).
+        insert_rows(
+            ReturnChild,
+            ("statutory_return", "child", "birth_month", "records"),
+            ((stored.pk, row.child, row.birth_month, row.records) for row in rows),
+        )
         _store_figures(stored, loaded.figures, loaded.year)
         loaded.observations = _write_observations(stored, actor)
         loaded.statutory_return = stored

@@ -96,9 +96,50 @@ def missing_from(child: str, records: dict[str, Any]) -> list[MissingEpisode]:
 # CIN census ---------------------------------------------------------------------------------------
 
 
+def _iso(day: date | None) -> str | None:
+    return day.isoformat() if day else None
+
+
 def child_in_need_records(child: ChildInNeed) -> dict[str, Any]:
-    values = _plain(asdict(child))
-    return {"referrals": values["referrals"]}
+    # Written out rather than dataclasses.asdict: asdict deep-copies every value, a third of
+    # the time of loading a 100,000-child census. test_storage checks the two agree.
+    return {
+        "referrals": [
+            {
+                "referral_date": referral.referral_date.isoformat(),
+                "source": referral.source,
+                "need_code": referral.need_code,
+                "closure_date": _iso(referral.closure_date),
+                "closure_reason": referral.closure_reason,
+                "initial_conference": _iso(referral.initial_conference),
+                "no_further_action": referral.no_further_action,
+                "assessments": [
+                    {"start": _iso(a.start), "authorised": _iso(a.authorised)}
+                    for a in referral.assessments
+                ],
+                "enquiries": [
+                    {
+                        "start": _iso(e.start),
+                        "conference_target": _iso(e.conference_target),
+                        "conference": _iso(e.conference),
+                        "conference_not_required": e.conference_not_required,
+                    }
+                    for e in referral.enquiries
+                ],
+                "plans": [
+                    {
+                        "start": p.start.isoformat(),
+                        "end": _iso(p.end),
+                        "initial_category": p.initial_category,
+                        "latest_category": p.latest_category,
+                        "previous_plans": p.previous_plans,
+                    }
+                    for p in referral.plans
+                ],
+            }
+            for referral in child.referrals
+        ]
+    }
 
 
 def child_in_need_from(child: str, birth_month: str, records: dict[str, Any]) -> ChildInNeed:
