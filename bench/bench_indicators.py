@@ -34,7 +34,8 @@ from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
-from urllib.parse import urlsplit
+
+from databases import Skipped, django_setup, postgres_database, sqlite_database
 
 if TYPE_CHECKING:
     from django.test import Client
@@ -117,10 +118,6 @@ class Report:
         return cls(**data)
 
 
-class Skipped(Exception):
-    """The database cannot be used here (e.g. no PostgreSQL server): report it and go on."""
-
-
 class BenchmarkBroken(Exception):
     """The benchmark did not measure what it claims to: fail loudly."""
 
@@ -136,67 +133,6 @@ def timed(action: Callable[[], T]) -> tuple[T, float]:
 
 
 # Databases -----------------------------------------------------------------------------------
-
-
-@contextmanager
-def sqlite_database() -> Iterator[str]:
-    handle, name = tempfile.mkstemp(prefix="paqa-bench-", suffix=".sqlite3")
-    os.close(handle)
-    try:
-        yield f"sqlite:///{name}"  # an absolute path: sqlite:////tmp/paqa-bench-....sqlite3
-    finally:
-        for suffix in ("", "-wal", "-shm", "-journal"):
-            Path(name + suffix).unlink(missing_ok=True)
-
-
-@contextmanager
-def postgres_database(server_url: str) -> Iterator[str]:
-    import psycopg
-    from psycopg import sql
-
-    admin_url = urlsplit(server_url)._replace(path="/postgres").geturl()
-    drop = sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(
-        sql.Identifier(POSTGRES_DATABASE)
-    )
-    try:
-        with psycopg.connect(admin_url, autocommit=True, connect_timeout=5) as admin:
-            admin.execute(drop)
-            admin.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(POSTGRES_DATABASE)))
-    except psycopg.Error as error:
-        reason = " ".join(str(error).split()) or type(error).__name__
-        raise Skipped(f"no usable PostgreSQL server at {server_url} ({reason})") from error
-    try:
-        yield urlsplit(server_url)._replace(path=f"/{POSTGRES_DATABASE}").geturl()
-    finally:
-        if "django.db" in sys.modules:  # Django's connections hold the database open
-            from django.db import connections
-
-            connections.close_all()
-        with psycopg.connect(admin_url, autocommit=True, connect_timeout=5) as admin:
-            admin.execute(drop)
-
-
-def django_setup(database_url: str) -> str:
-    """Configure Django for the database; migrate it. Returns the server's name and version."""
-    os.environ["DJANGO_SETTINGS_MODULE"] = SETTINGS_MODULE
-    os.environ["DATABASE_URL"] = database_url
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-    from django.db import connection
-
-    call_command("migrate", verbosity=0, interactive=False)
-    if connection.vendor == "sqlite":
-        import sqlite3
-
-        with connection.cursor() as cursor:
-            cursor.execute("PRAGMA journal_mode")
-            journal = cursor.fetchone()[0]
-        return f"SQLite {sqlite3.sqlite_version} (journal_mode={journal})"
-    with connection.cursor() as cursor:
-        cursor.execute("SHOW server_version")
-        return f"PostgreSQL {cursor.fetchone()[0]}"
 
 
 # The data the pages show -----------------------------------------------------------------------
@@ -596,11 +532,15 @@ def run_database(args: argparse.Namespace) -> Report:
     database: str = args.database
     report = Report(database=database)
     started = time.perf_counter()
-    context = sqlite_database() if database == "sqlite" else postgres_database(args.postgres_url)
+    context = (
+        sqlite_database()
+        if database == "sqlite"
+        else postgres_database(args.postgres_url, POSTGRES_DATABASE)
+    )
     try:
         with context as url:
             log(database, "migrating")
-            report.server = django_setup(url)
+            report.server = django_setup(url, SETTINGS_MODULE)
             log(database, report.server)
             data, report.setup_seconds = timed(lambda: build_page_data(database))
             report.imports = bench_import(

@@ -54,13 +54,13 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
+
+from databases import Skipped, django_setup, postgres_database, sqlite_database
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(PROJECT_DIR))
@@ -378,10 +378,6 @@ def run_step(name: str, directory: Path, *, trace: bool, profile: bool) -> Step:
 # Loading through the database, in a process of its own -----------------------------------------
 
 
-class Skipped(Exception):
-    """The database cannot be used here (no PostgreSQL server): report it and go on."""
-
-
 @dataclass
 class LoadStep:
     name: str
@@ -407,71 +403,6 @@ class LoadStep:
     def store_seconds(self) -> float:
         """The rest: the rows' JSON, the inserts, the figures, the observations, the commit."""
         return self.seconds - self.parse_seconds - self.compute_seconds
-
-
-@contextmanager
-def sqlite_database() -> Iterator[str]:
-    handle, name = tempfile.mkstemp(prefix="paqa-bench-returns-", suffix=".sqlite3")
-    os.close(handle)
-    try:
-        yield f"sqlite:///{name}"  # an absolute path: sqlite:////tmp/paqa-bench-....sqlite3
-    finally:
-        if "django.db" in sys.modules:
-            from django.db import connections
-
-            connections.close_all()
-        for suffix in ("", "-wal", "-shm", "-journal"):
-            Path(name + suffix).unlink(missing_ok=True)
-
-
-@contextmanager
-def postgres_database(server_url: str) -> Iterator[str]:
-    import psycopg
-    from psycopg import sql
-
-    admin_url = urlsplit(server_url)._replace(path="/postgres").geturl()
-    drop = sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(
-        sql.Identifier(POSTGRES_DATABASE)
-    )
-    try:
-        with psycopg.connect(admin_url, autocommit=True, connect_timeout=5) as admin:
-            admin.execute(drop)
-            admin.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(POSTGRES_DATABASE)))
-    except psycopg.Error as error:
-        reason = " ".join(str(error).split()) or type(error).__name__
-        raise Skipped(f"no usable PostgreSQL server at {server_url} ({reason})") from error
-    try:
-        yield urlsplit(server_url)._replace(path=f"/{POSTGRES_DATABASE}").geturl()
-    finally:
-        if "django.db" in sys.modules:  # Django's connections hold the database open
-            from django.db import connections
-
-            connections.close_all()
-        with psycopg.connect(admin_url, autocommit=True, connect_timeout=5) as admin:
-            admin.execute(drop)
-
-
-def django_setup(database_url: str) -> str:
-    """Configure Django for the database; migrate it. Returns the server's name and version."""
-    os.environ["DJANGO_SETTINGS_MODULE"] = SETTINGS_MODULE
-    os.environ["DATABASE_URL"] = database_url
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-    from django.db import connection
-
-    call_command("migrate", verbosity=0, interactive=False)
-    if connection.vendor == "sqlite":
-        import sqlite3
-
-        with connection.cursor() as cursor:
-            cursor.execute("PRAGMA journal_mode")
-            journal = cursor.fetchone()[0]
-        return f"SQLite {sqlite3.sqlite_version} (journal_mode={journal})"
-    with connection.cursor() as cursor:
-        cursor.execute("SHOW server_version")
-        return f"PostgreSQL {cursor.fetchone()[0]}"
 
 
 def partnership_setup() -> None:
@@ -634,11 +565,15 @@ def run_load(
     name: str, database: str, directory: Path, postgres_url: str, *, profile: bool
 ) -> LoadStep:
     step = LoadStep(name, database)
-    context = sqlite_database() if database == "sqlite" else postgres_database(postgres_url)
+    context = (
+        sqlite_database("paqa-bench-returns-")
+        if database == "sqlite"
+        else postgres_database(postgres_url, POSTGRES_DATABASE)
+    )
     try:
         with context as url:
             started = time.perf_counter()
-            step.server = django_setup(url)
+            step.server = django_setup(url, SETTINGS_MODULE)
             partnership_setup()
             step.setup_seconds = time.perf_counter() - started
             measure_load(step, directory, profile=profile)

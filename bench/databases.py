@@ -1,0 +1,80 @@
+"""The throwaway databases the benchmarks measure on: a temporary SQLite file, or a database
+made (and dropped after) on a PostgreSQL server; and Django set up and migrated on one."""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from urllib.parse import urlsplit
+
+
+class Skipped(Exception):
+    """The database cannot be used here (e.g. no PostgreSQL server): report it and go on."""
+
+
+def _close_django_connections() -> None:
+    if "django.db" in sys.modules:  # Django's connections hold the database open
+        from django.db import connections
+
+        connections.close_all()
+
+
+@contextmanager
+def sqlite_database(prefix: str = "paqa-bench-") -> Iterator[str]:
+    handle, name = tempfile.mkstemp(prefix=prefix, suffix=".sqlite3")
+    os.close(handle)
+    try:
+        yield f"sqlite:///{name}"  # an absolute path: sqlite:////tmp/paqa-bench-....sqlite3
+    finally:
+        _close_django_connections()
+        for suffix in ("", "-wal", "-shm", "-journal"):
+            Path(name + suffix).unlink(missing_ok=True)
+
+
+@contextmanager
+def postgres_database(server_url: str, database: str) -> Iterator[str]:
+    import psycopg
+    from psycopg import sql
+
+    admin_url = urlsplit(server_url)._replace(path="/postgres").geturl()
+    drop = sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(database))
+    try:
+        with psycopg.connect(admin_url, autocommit=True, connect_timeout=5) as admin:
+            admin.execute(drop)
+            admin.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(database)))
+    except psycopg.Error as error:
+        reason = " ".join(str(error).split()) or type(error).__name__
+        raise Skipped(f"no usable PostgreSQL server at {server_url} ({reason})") from error
+    try:
+        yield urlsplit(server_url)._replace(path=f"/{database}").geturl()
+    finally:
+        _close_django_connections()
+        with psycopg.connect(admin_url, autocommit=True, connect_timeout=5) as admin:
+            admin.execute(drop)
+
+
+def django_setup(database_url: str, settings_module: str = "paqa.settings.test") -> str:
+    """Configure Django for the database; migrate it. Returns the server's name and version."""
+    os.environ["DJANGO_SETTINGS_MODULE"] = settings_module
+    os.environ["DATABASE_URL"] = database_url
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+    from django.db import connection
+
+    call_command("migrate", verbosity=0, interactive=False)
+    if connection.vendor == "sqlite":
+        import sqlite3
+
+        with connection.cursor() as cursor:
+            cursor.execute("PRAGMA journal_mode")
+            journal = cursor.fetchone()[0]
+        return f"SQLite {sqlite3.sqlite_version} (journal_mode={journal})"
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW server_version")
+        return f"PostgreSQL {cursor.fetchone()[0]}"
