@@ -106,3 +106,11 @@ def demo(django_db_setup, django_db_blocker):
     yield
     with django_db_blocker.unblock():
         call_command("flush", interactive=False, verbosity=0)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_chart_cache():
+    """Every test draws its own charts: a picture cached by an earlier test proves nothing."""
+    from django.core.cache import caches
+
+    caches["charts"].clear()

@@ -4,6 +4,7 @@ from typing import Any, cast
 
 from django.db.models import QuerySet
 
+# Action is part of this part's interface: other parts are given the actions it makes.
 from paqa.actions.models import Action, ActionQuerySet, ActionUpdate
 from paqa.core.access import Capability, get_for_user, scope_queryset
 from paqa.partnership.models import Organisation

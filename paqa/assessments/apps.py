@@ -15,3 +15,7 @@ class AssessmentsConfig(AppConfig):
                 "Self-assessment", "assessments:home", Capability.VIEW_ASSESSMENT_SUMMARY, 20
             )
         )
+
+        from paqa.assessments import evidence
+
+        evidence.register()

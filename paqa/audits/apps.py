@@ -11,3 +11,7 @@ class AuditsConfig(AppConfig):
         from paqa.core.navigation import NavigationItem, register_navigation
 
         register_navigation(NavigationItem("Audits", "audits:home", Capability.VIEW_AUDITS, 15))
+
+        from paqa.audits import evidence
+
+        evidence.register()

@@ -17,8 +17,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from paqa.accounts.models import User
-from paqa.actions.models import Action
-from paqa.actions.services import action_create
+from paqa.actions.services import Action, action_create
 from paqa.audits.identifiers import identifier_message, personal_identifier_in
 from paqa.audits.models import (
     Audit,

@@ -19,23 +19,37 @@ carry their values as text, so they can be read without it. The colours are GOV.
 at least 3:1 contrast against white (WCAG 1.4.11); GOV.UK orange (#f47738, 2.8:1) is left out
 for that reason.
 
+Drawing a chart (building the spec with Altair, then vl-convert) takes 50-150 ms, so each chart
+is drawn once: `trend_chart` and `bar_chart` keep what they drew in the "charts" cache, keyed by
+a hash of everything the picture depends on (the kind of chart, every argument: titles, series
+and their values, target, and the renderer's version). Every process shares that cache (the
+shared cache named by CACHE_URL, or files under the media root: see settings), so a page drawn
+by one web worker is not drawn again by another. A changed figure changes the key, so a stale
+picture is never shown; old entries are simply no longer asked for and expire. The PNG of a
+chart (for Word) is kept the same way, by its spec and scale.
+
 vl-convert takes about 0.4 s to start on its first call and some tens of milliseconds after
-that; call `warm_up` at start-up to pay the start-up cost early. Nothing is cached here.
+that; call `warm_up` at start-up to pay the start-up cost early.
 """
 
 from __future__ import annotations
 
 import base64
+import functools
+import hashlib
+import json
 import math
 import re
 import textwrap
 import xml.etree.ElementTree as ET
-from dataclasses import dataclass
-from typing import Any
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, is_dataclass
+from typing import Any, ParamSpec
 from xml.sax.saxutils import escape
 
 import altair as alt
 import vl_convert as vlc
+from django.core.cache import caches
 
 __all__ = [
     "ChartSeries",
@@ -141,15 +155,78 @@ class RenderedChart:
         return f"data:image/svg+xml;base64,{encoded}"
 
     def png(self, scale: float = 2.0) -> bytes:
-        """The chart as PNG, for Word documents, which do not all show SVG.
-
-        Rendered afresh from the spec each time (about as quick as the SVG), at `scale` times
-        the SVG's pixel size: 2 looks sharp when printed.
-        """
+        """The chart as PNG, for Word documents, which do not all show SVG, at `scale` times
+        the SVG's pixel size (2 looks sharp when printed). Drawn once per spec and scale."""
+        key = _cache_key("png", {"spec": self.spec, "scale": scale})
+        cached = caches[CHART_CACHE].get(key)
+        if isinstance(cached, bytes):
+            return cached
         png: bytes = vlc.vegalite_to_png(self.spec, scale=scale, allowed_base_urls=[])
+        caches[CHART_CACHE].set(key, png, timeout=CACHE_SECONDS)
         return png
 
 
+# The cache of drawn charts -------------------------------------------------------------------
+
+CHART_CACHE = "charts"
+# Entries are never stale (the key names everything the picture depends on), so the timeout only
+# clears out pictures of figures that have since changed.
+CACHE_SECONDS = 60 * 60 * 24 * 30
+# Raise when this module draws charts differently, so pictures drawn the old way are not reused.
+STYLE_VERSION = 1
+_VL_CONVERT = getattr(vlc, "__version__", "?")
+_RENDERER = f"altair {alt.__version__}, vl-convert {_VL_CONVERT}, style {STYLE_VERSION}"
+
+Arguments = ParamSpec("Arguments")
+
+
+def _plain(value: Any) -> Any:
+    """Arguments as JSON can hold them, so equal arguments always give the same key."""
+    if is_dataclass(value) and not isinstance(value, type):
+        return {type(value).__name__: asdict(value)}
+    raise TypeError(f"A chart argument of type {type(value).__name__} cannot be part of its key")
+
+
+def _cache_key(kind: str, payload: Any) -> str:
+    text = json.dumps(
+        [_RENDERER, kind, payload], sort_keys=True, separators=(",", ":"), default=_plain
+    )
+    return f"paqa-chart:{kind}:{hashlib.sha256(text.encode('utf-8')).hexdigest()}"
+
+
+def _drawn_once(
+    draw: Callable[Arguments, RenderedChart],
+) -> Callable[Arguments, RenderedChart]:
+    """Keep what `draw` drew in the shared chart cache, keyed by its arguments."""
+
+    @functools.wraps(draw)
+    def cached(*args: Arguments.args, **kwargs: Arguments.kwargs) -> RenderedChart:
+        key = _cache_key(draw.__name__, {"args": list(args), "kwargs": kwargs})
+        hit = caches[CHART_CACHE].get(key)
+        if isinstance(hit, dict) and isinstance(hit.get("svg"), str):
+            # The cache is outside this process: the SVG is checked again before any page
+            # gets it, as when it was drawn.
+            _check_inert(hit["svg"])
+            return RenderedChart(
+                title=hit["title"], description=hit["description"], spec=hit["spec"], svg=hit["svg"]
+            )
+        chart = draw(*args, **kwargs)
+        caches[CHART_CACHE].set(
+            key,
+            {
+                "title": chart.title,
+                "description": chart.description,
+                "spec": chart.spec,
+                "svg": chart.svg,
+            },
+            timeout=CACHE_SECONDS,
+        )
+        return chart
+
+    return cached
+
+
+@_drawn_once
 def trend_chart(
     *,
     title: str,
@@ -306,6 +383,7 @@ def trend_table(
     return ChartTable(columns=[_clean(x_title)] + [_clean(s.name) for s in series], rows=rows)
 
 
+@_drawn_once
 def bar_chart(
     *,
     title: str,
@@ -482,8 +560,9 @@ def bar_table(
 
 
 def warm_up() -> None:
-    """Draw a tiny chart so vl-convert starts now (about 0.4 s) rather than on a user's request."""
-    trend_chart(
+    """Draw a tiny chart so vl-convert starts now (about 0.4 s) rather than on a user's request
+    (past the chart cache, which would otherwise answer without starting it)."""
+    trend_chart.__wrapped__(  # type: ignore[attr-defined]
         title="Warm-up",
         description="A chart drawn at start-up.",
         y_title="Value",

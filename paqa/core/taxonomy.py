@@ -34,3 +34,11 @@ def theme_label(slug: str) -> str:
 
 def theme_choices() -> list[tuple[str, str]]:
     return list(THEMES.items())
+
+
+def canonical_themes(slugs: object) -> list[str]:
+    """A record's theme slugs as the shared taxonomy names them (old aliases mapped), each once,
+    in their order. Anything that is not a list of slugs gives none."""
+    if not isinstance(slugs, list | tuple):
+        return []
+    return list(dict.fromkeys(ALIASES.get(str(slug), str(slug)) for slug in slugs if slug))

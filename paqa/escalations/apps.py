@@ -15,3 +15,7 @@ class EscalationsConfig(AppConfig):
                 "Escalations", "escalations:register", Capability.VIEW_ESCALATIONS, order=40
             )
         )
+
+        from paqa.escalations import evidence
+
+        evidence.register()

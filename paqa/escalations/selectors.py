@@ -12,10 +12,9 @@ from typing import Any
 
 from django.db.models import QuerySet
 
-from paqa.actions.models import Action
-from paqa.actions.selectors import actions_for_source
+from paqa.actions.selectors import Action, actions_for_source
 from paqa.core.access import Capability, access_for, get_for_user, require, scope_queryset
-from paqa.escalations.evidence import ResolvedEvidence, resolve
+from paqa.core.evidence import ResolvedEvidence, resolve_evidence
 from paqa.escalations.models import Escalation, EscalationUpdate, EvidenceLink
 from paqa.partnership.models import Organisation
 
@@ -113,7 +112,7 @@ def evidence_for(*, user: Any, escalation: Escalation) -> EvidenceView:
     """Each linked record resolved for the viewer; those they cannot see are only counted."""
     view = EvidenceView()
     for link in escalation.evidence.order_by("created_at", "pk"):
-        resolved = resolve(user, link.key)
+        resolved = resolve_evidence(user, link.key)
         if resolved is None:
             view.hidden += 1
         else:

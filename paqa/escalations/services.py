@@ -20,12 +20,11 @@ from django.urls import reverse
 from django.utils import timezone
 
 from paqa.accounts.models import User
-from paqa.actions.models import Action
-from paqa.actions.services import action_create
+from paqa.actions.services import Action, action_create
 from paqa.core.access import Role
+from paqa.core.evidence import KEY_HINT, parse_key, resolve_evidence
 from paqa.core.history import stamp_actor
 from paqa.core.taxonomy import ALIASES, THEMES
-from paqa.escalations.evidence import KEY_HINT, parse_key, resolve
 from paqa.escalations.models import Escalation, EscalationUpdate, EvidenceLink
 from paqa.partnership.models import Membership, Organisation
 
@@ -260,7 +259,7 @@ def evidence_link_add(
     key = (key or "").strip()
     if parse_key(key) is None:
         raise ValidationError({"key": f"Enter the evidence’s key, {KEY_HINT}"})
-    if actor is not None and resolve(actor, key) is None:
+    if actor is not None and resolve_evidence(actor, key) is None:
         raise ValidationError({"key": "There is no record with that key that you can see"})
     if escalation.evidence.filter(key=key).exists():
         raise ValidationError({"key": "That evidence is already linked to this escalation"})

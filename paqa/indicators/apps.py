@@ -13,3 +13,7 @@ class IndicatorsConfig(AppConfig):
         register_navigation(
             NavigationItem("Data", "indicators:dashboard", Capability.VIEW_DATA, order=10)
         )
+
+        from paqa.indicators import evidence
+
+        evidence.register()

@@ -11,6 +11,7 @@ from typing import Any
 from django.db.models import QuerySet
 
 from paqa.core.access import Capability, require
+from paqa.core.evidence import YearPass
 from paqa.core.models import Area
 from paqa.indicators.metrics import (
     Direction,
@@ -27,7 +28,7 @@ from paqa.indicators.metrics import (
     ten_year_growth_sentence,
     ten_year_sentence,
 )
-from paqa.indicators.models import Indicator, ObservationImport
+from paqa.indicators.models import Indicator, Observation, ObservationImport
 from paqa.indicators.series import load_series
 from paqa.indicators.sparkline import sparkline_data_uri
 from paqa.partnership.selectors import partnership_current
@@ -353,3 +354,23 @@ def import_get(*, user: Any, pk: int) -> ObservationImport:
     from django.shortcuts import get_object_or_404
 
     return get_object_or_404(ObservationImport.objects.select_related("uploaded_by"), pk=pk)
+
+
+def year_end_summaries(*, year_pass: YearPass) -> tuple[Benchmarks, list[IndicatorSummary]]:
+    """Every indicator's headline figures as they stood at the end of the pass's year, worked
+    out once per pass however many sections or themes read them."""
+    return year_pass.once(
+        ("indicators", "year-end-summaries"),
+        lambda: indicator_summaries(user=year_pass.user, as_at=year_pass.as_at),
+    )
+
+
+def observation_statuses(*, area_id: int, keys: set[tuple[str, str]]) -> dict[tuple[str, str], str]:
+    """The status (provisional or final) of each (indicator code, period) the area has a
+    figure for, among `keys`: for parts that supply figures to the data set."""
+    found = Observation.objects.filter(
+        area_id=area_id,
+        indicator__code__in={code for code, _ in keys},
+        period__in={period for _, period in keys},
+    ).values_list("indicator__code", "period", "status")
+    return {(code, period): status for code, period, status in found if (code, period) in keys}

@@ -12,7 +12,7 @@ from django.core.paginator import Page, Paginator
 from django.http import Http404
 
 from paqa.core.access import Capability, access_for, require
-from paqa.indicators.models import Observation
+from paqa.indicators.selectors import observation_statuses
 from paqa.partnership.selectors import partnership_current
 from paqa.returns import storage
 from paqa.returns.figures import BY_CODE, FigureDefinition
@@ -64,12 +64,9 @@ def figure_rows(*, statutory_return: StatutoryReturn) -> list[FigureRow]:
     partnership = partnership_current()
     statuses: dict[tuple[str, str], str] = {}
     if partnership and partnership.home_area_id:
-        for code, period, status in Observation.objects.filter(
-            area_id=partnership.home_area_id,
-            indicator__code__in=[f.code for f in figures],
-            period__in={f.period for f in figures},
-        ).values_list("indicator__code", "period", "status"):
-            statuses[(code, period)] = status
+        statuses = observation_statuses(
+            area_id=partnership.home_area_id, keys={(f.code, f.period) for f in figures}
+        )
     return [
         FigureRow(BY_CODE[f.code], f, statuses.get((f.code, f.period), ""))
         for f in figures

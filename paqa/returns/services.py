@@ -23,10 +23,12 @@ from django.utils import timezone
 
 from paqa.core.bulk import insert_rows
 from paqa.core.history import stamp_actor
-from paqa.core.periods import parse_period
-from paqa.indicators.importing import CheckedRow, plan_changes
-from paqa.indicators.models import Indicator, Observation
-from paqa.indicators.services import ImportSummary, observations_apply
+from paqa.indicators.services import (
+    ImportSummary,
+    SuppliedFigure,
+    supplied_figures_apply,
+    supplied_figures_confirm,
+)
 from paqa.partnership.selectors import partnership_current
 from paqa.returns import figures as figure_rules
 from paqa.returns import storage
@@ -378,60 +380,40 @@ def _store_figures(stored: StatutoryReturn, figures: dict[str, Figure], year: Ye
     )
 
 
+def _supplied(stored: StatutoryReturn) -> list[SuppliedFigure]:
+    """The load's figures for the data set; a share of nothing is no figure."""
+    return [
+        SuppliedFigure(
+            code=figure.code,
+            period=figure.period,
+            value=figure.value,
+            numerator=Decimal(figure.numerator) if figure.numerator is not None else None,
+            denominator=Decimal(figure.denominator) if figure.denominator is not None else None,
+        )
+        for figure in stored.figures.all()
+        if figure.denominator != 0
+    ]
+
+
+def _home_area_id() -> int | None:
+    partnership = partnership_current()
+    return partnership.home_area_id if partnership else None
+
+
 def _write_observations(stored: StatutoryReturn, actor: User | None) -> ImportSummary | None:
     """The figures as provisional observations of the partnership's own area. Figures whose
     indicator is not in the data set (archived, or a pack without it) are kept here only."""
-    partnership = partnership_current()
-    area = partnership.home_area if partnership else None
-    if area is None:
+    area_id = _home_area_id()
+    if area_id is None:
         return None
-    indicators = {
-        indicator.code: indicator
-        for indicator in Indicator.objects.filter(
-            archived_at__isnull=True, code__in=[f.code for f in stored.figures.all()]
-        )
-    }
-    rows = []
-    for position, figure in enumerate(stored.figures.all(), start=1):
-        indicator = indicators.get(figure.code)
-        if indicator is None or figure.denominator == 0:  # a share of nothing is no figure
-            continue
-        period = parse_period(figure.period)
-        rows.append(
-            CheckedRow(
-                row=position,
-                indicator_id=indicator.pk,
-                area_id=area.pk,
-                period=period.code,
-                period_kind=period.kind.value,
-                period_start=period.start,
-                period_end=period.end,
-                value=figure.value,
-                numerator=Decimal(figure.numerator) if figure.numerator is not None else None,
-                denominator=(
-                    Decimal(figure.denominator) if figure.denominator is not None else None
-                ),
-                status=Observation.Status.PROVISIONAL,
-                note=f"Computed from the {stored.short_name} {stored.year_label} "
-                f"(load {stored.pk}); provisional until confirmed",
-            )
-        )
-    return observations_apply(
-        plan=plan_changes(rows), actor=actor, reason=f"Computed from {stored}"
+    return supplied_figures_apply(
+        area_id=area_id,
+        figures=_supplied(stored),
+        note=f"Computed from the {stored.short_name} {stored.year_label} "
+        f"(load {stored.pk}); provisional until confirmed",
+        actor=actor,
+        reason=f"Computed from {stored}",
     )
-
-
-def _observations_of(stored: StatutoryReturn) -> list[Observation]:
-    partnership = partnership_current()
-    if partnership is None or partnership.home_area_id is None:
-        return []
-    wanted = {(figure.code, figure.period) for figure in stored.figures.all()}
-    found = Observation.objects.filter(
-        area_id=partnership.home_area_id,
-        indicator__code__in={code for code, _ in wanted},
-        period__in={period for _, period in wanted},
-    ).select_related("indicator")
-    return [obs for obs in found if (obs.indicator.code, obs.period) in wanted]
 
 
 @transaction.atomic
@@ -440,19 +422,16 @@ def return_figures_confirm(*, statutory_return: StatutoryReturn, actor: User) ->
     value (a figure corrected by hand since is left as it is). Returns how many changed."""
     if statutory_return.state != StatutoryReturn.State.CURRENT:
         raise ValueError("Only the current load of a return can have its figures confirmed")
-    computed = {(f.code, f.period): f.value for f in statutory_return.figures.all()}
+    area_id = _home_area_id()
     changed = 0
-    for observation in _observations_of(statutory_return):
-        same = computed[(observation.indicator.code, observation.period)] == observation.value
-        if same and observation.status == Observation.Status.PROVISIONAL:
-            observation.status = Observation.Status.FINAL
-            observation.note = (
-                f"Computed from the {statutory_return.short_name} "
-                f"{statutory_return.year_label}; confirmed"
-            )
-            stamp_actor(observation, actor)
-            observation.save()
-            changed += 1
+    if area_id is not None:
+        changed = supplied_figures_confirm(
+            area_id=area_id,
+            figures=_supplied(statutory_return),
+            note=f"Computed from the {statutory_return.short_name} "
+            f"{statutory_return.year_label}; confirmed",
+            actor=actor,
+        )
     statutory_return.confirmed_at = timezone.now()
     statutory_return.confirmed_by = actor
     stamp_actor(statutory_return, actor)

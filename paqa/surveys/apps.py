@@ -13,3 +13,7 @@ class SurveysConfig(AppConfig):
         register_navigation(
             NavigationItem("Surveys", "surveys:home", Capability.VIEW_SURVEY_RESULTS, 25)
         )
+
+        from paqa.surveys import evidence
+
+        evidence.register()

@@ -13,3 +13,7 @@ class VoiceConfig(AppConfig):
         register_navigation(
             NavigationItem("Children's views", "voice:list", Capability.VIEW_VOICE, order=30)
         )
+
+        from paqa.voice import evidence
+
+        evidence.register()

@@ -2,9 +2,9 @@
 
 import pytest
 
+from paqa.core.evidence import resolve_evidence as resolve
 from paqa.core.taxonomy import THEMES
 from paqa.escalations.demo import demo_escalations_load
-from paqa.escalations.evidence import resolve
 from paqa.escalations.models import Escalation
 from paqa.escalations.selectors import evidence_for
 from paqa.indicators.demo import demo_indicators_load

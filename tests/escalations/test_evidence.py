@@ -11,8 +11,9 @@ from paqa.assessments.packs import framework_load, scales_load
 from paqa.assessments.services import cycle_create
 from paqa.audits.packs import audit_tool_load
 from paqa.audits.services import audit_create, finding_add
+from paqa.core.evidence import evidence_choices, parse_key
+from paqa.core.evidence import resolve_evidence as resolve
 from paqa.escalations import services
-from paqa.escalations.evidence import evidence_choices, parse_key, resolve
 from paqa.indicators.services import indicator_pack_load
 from paqa.surveys.models import Survey
 from tests.factories import UserFactory

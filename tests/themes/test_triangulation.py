@@ -67,6 +67,6 @@ def test_survey_questions_carry_themes_into_the_theme_page(demo):
     practitioners = next(s for s in view.sources if s.source == "Practitioners")
     assert any(
         "96% of respondents said yes to ‘Have you had safeguarding training in the last three "
-        "years?’" in item["text"]
+        "years?’" in item.text
         for item in practitioners.items
     ), practitioners.items
