@@ -1,10 +1,12 @@
 """Reading the change history that django-simple-history keeps for every domain record."""
 
+import functools
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from django.db.models import Model
+from django.db import connection
+from django.db.models import IntegerField, Model, OuterRef, Q, Subquery, Value
 from simple_history.models import registered_models
 
 CHANGE_TYPES = {"+": "Created", "~": "Changed", "-": "Deleted"}
@@ -31,14 +33,25 @@ class HistoryEntry:
     changes: list[FieldChange]
 
 
-def history_record_types() -> dict[str, type[Model]]:
-    """Every model with history, keyed by 'app_label.model_name'."""
-    return {
-        f"{model._meta.app_label}.{model._meta.model_name}": model
+@functools.cache
+def _record_types() -> tuple[tuple[str, type[Model], type[Model]], ...]:
+    """(key, model, its historical model) for every model with history: fixed once the apps
+    are loaded, and slow to find (simple-history makes a new manager class on each access)."""
+    return tuple(
+        (f"{model._meta.app_label}.{model._meta.model_name}", model, model.history.model)  # type: ignore[attr-defined]
         for model in registered_models.values()
         # Many-to-many links are recorded on their parent's history, not as models of their own.
         if hasattr(model, "history")
-    }
+    )
+
+
+def history_record_types() -> dict[str, type[Model]]:
+    """Every model with history, keyed by 'app_label.model_name'."""
+    return {key: model for key, model, _history in _record_types()}
+
+
+def _history_model(model: type[Model]) -> Any:
+    return next(history for _key, each, history in _record_types() if each is model)
 
 
 def _display(value: Any) -> str:
@@ -47,10 +60,40 @@ def _display(value: Any) -> str:
     return str(value)
 
 
-def _field_changes(record: Any, previous: Any) -> list[FieldChange]:
+M2MLinks = dict[tuple[str, int], list[int]]  # (field, history id) -> ids of linked records
+
+
+def _m2m_fields(model: type[Model]) -> list[Any]:
+    """The many-to-many fields whose links the model's history keeps."""
+    return list(getattr(_history_model(model), "_history_m2m_fields", ()))
+
+
+def _m2m_links(model: type[Model], history_ids: set[int]) -> M2MLinks:
+    """For each many-to-many field the model's history keeps, the records each version linked
+    to: one query per field for every version at once (not one per version and field)."""
+    links: M2MLinks = {}
+    history_model = _history_model(model)
+    for field in _m2m_fields(model):
+        # The historical rows of the links, as simple-history keeps them for each version.
+        through = getattr(history_model, field.name).model
+        linked = field.m2m_reverse_field_name()
+        rows = (
+            through.objects.filter(history_id__in=history_ids)
+            .order_by(linked)
+            .values_list("history_id", f"{linked}_id")
+        )
+        for history_id, linked_id in rows:
+            links.setdefault((field.name, history_id), []).append(linked_id)
+    return links
+
+
+def _field_changes(
+    record: Any, previous: Any, model: type[Model], links: M2MLinks
+) -> list[FieldChange]:
     if record.history_type != "~" or previous is None:
         return []
-    delta = record.diff_against(previous)
+    m2m_fields = _m2m_fields(model)
+    delta = record.diff_against(previous, excluded_fields=[f.name for f in m2m_fields])
     changes = []
     for change in delta.changes:
         if change.field in HIDDEN_FIELDS:
@@ -63,20 +106,82 @@ def _field_changes(record: Any, previous: Any) -> list[FieldChange]:
                 new=_display(change.new),
             )
         )
+    for m2m in m2m_fields:
+        old = links.get((m2m.name, previous.history_id), [])
+        new = links.get((m2m.name, record.history_id), [])
+        if old != new:
+            changes.append(
+                FieldChange(
+                    field=str(m2m.verbose_name).capitalize(),
+                    old=", ".join(map(str, old)) or "(none)",
+                    new=", ".join(map(str, new)) or "(none)",
+                )
+            )
     return changes
+
+
+def _newest_sql(
+    types: tuple[tuple[str, type[Model]], ...], record_id: int | None, limit: int
+) -> tuple[str, list[Any]]:
+    branches, parameters = [], []
+    for position, (_key, model) in enumerate(types):
+        history = _history_model(model).objects.all()
+        if record_id is not None:
+            history = history.filter(id=record_id)
+        newest = (
+            history.annotate(paqa_history_kind=Value(position, output_field=IntegerField()))
+            .values_list("paqa_history_kind", "history_id", "history_date")
+            .order_by("-history_date", "-history_id")[:limit]
+        )
+        sql, params = newest.query.get_compiler(connection=connection).as_sql()
+        # Wrapped, because a compound SELECT may not order or limit its parts directly.
+        branches.append(f"SELECT * FROM ({sql}) AS newest_{position}")  # noqa: S608 (ORM SQL)
+        parameters.extend(params)
+    union = " UNION ALL ".join(branches)
+    return (
+        f"SELECT * FROM ({union}) AS newest ORDER BY 3 DESC, 2 DESC LIMIT %s",  # noqa: S608
+        [*parameters, limit],
+    )
+
+
+# The whole history's query is the same on every visit: made once per database vendor.
+_cached_newest_sql = functools.cache(lambda types, limit, vendor: _newest_sql(types, None, limit))
+
+
+def _newest(
+    types: dict[str, type[Model]], record_id: int | None, limit: int
+) -> dict[str, list[int]]:
+    """The history ids of the `limit` newest changes across every type, by type: one query,
+    each type's newest rows taken from its own date index, then the newest of them all."""
+    if not types:
+        return {}
+    ordered = tuple(types.items())
+    if record_id is None:
+        sql, parameters = _cached_newest_sql(ordered, limit, connection.vendor)
+    else:
+        sql, parameters = _newest_sql(ordered, record_id, limit)
+    chosen: dict[str, list[int]] = {}
+    with connection.cursor() as cursor:
+        cursor.execute(sql, parameters)
+        for kind, history_id, _when in cursor.fetchall():
+            chosen.setdefault(ordered[kind][0], []).append(history_id)
+    return chosen
 
 
 def history_entries(
     *, record_type: str | None = None, record_id: int | None = None, limit: int = 200
 ) -> list[HistoryEntry]:
-    """The newest changes across every recorded model (or one type, or one record)."""
+    """The newest changes across every recorded model (or one type, or one record), in a few
+    queries for each type of record among them, however long the history."""
     types = history_record_types()
     if record_type is not None:
         types = {record_type: types[record_type]} if record_type in types else {}
     rows: list[tuple[Any, str, type[Model]]] = []
     previous_of: dict[tuple[str, int], Any] = {}
-    for key, model in types.items():
-        history_model = model.history.model  # type: ignore[attr-defined]
+    links: dict[str, M2MLinks] = {}
+    for key, history_ids in _newest(types, record_id, limit).items():
+        model = types[key]
+        history_model = _history_model(model)
         # Labels are drawn from the historical rows themselves (model.__str__ on them), so the
         # records they point at are joined in here rather than fetched row by row.
         related = [
@@ -84,23 +189,34 @@ def history_entries(
             for field in history_model._meta.fields
             if field.many_to_one and field.name != "history_user"
         ]
-        history = model.history.select_related(  # type: ignore[attr-defined]
-            "history_user", *related
+        # Each change's previous version of the same record, found by the database.
+        earlier = (
+            history_model.objects.filter(id=OuterRef("id"))
+            .filter(
+                Q(history_date__lt=OuterRef("history_date"))
+                | Q(history_date=OuterRef("history_date"), history_id__lt=OuterRef("history_id"))
+            )
+            .order_by("-history_date", "-history_id")
+            .values("history_id")[:1]
         )
-        if record_id is not None:
-            history = history.filter(id=record_id)
-        newest = list(history.order_by("-history_date", "-history_id")[:limit])
+        newest = list(
+            history_model.objects.filter(history_id__in=history_ids)
+            .select_related("history_user", *related)
+            .annotate(previous_history_id=Subquery(earlier))
+        )
         rows.extend((record, key, model) for record in newest)
-        # One more query per type finds each change's previous version (no query per row).
-        earlier = model.history.filter(  # type: ignore[attr-defined]
-            id__in={record.id for record in newest}
-        ).order_by("id", "history_date", "history_id")
-        last_seen: dict[int, Any] = {}
-        for version in earlier:
-            if version.id in last_seen:
-                previous_of[(key, version.history_id)] = last_seen[version.id]
-            last_seen[version.id] = version
-    rows.sort(key=lambda row: row[0].history_date, reverse=True)
+        wanted = {record.previous_history_id for record in newest if record.previous_history_id}
+        if wanted:
+            previous = history_model.objects.in_bulk(wanted)
+            for record in newest:
+                if record.previous_history_id in previous:
+                    previous_of[(key, record.history_id)] = previous[record.previous_history_id]
+        changed = [r for r in newest if r.history_type == "~" and r.previous_history_id]
+        if changed:
+            links[key] = _m2m_links(
+                model, {r.history_id for r in changed} | {r.previous_history_id for r in changed}
+            )
+    rows.sort(key=lambda row: (row[0].history_date, row[0].history_id), reverse=True)
     entries = []
     for record, key, model in rows[:limit]:
         who = record.history_user
@@ -114,7 +230,12 @@ def history_entries(
                 record=model.__str__(record),
                 change=CHANGE_TYPES.get(record.history_type, record.history_type),
                 reason=record.history_change_reason or "",
-                changes=_field_changes(record, previous_of.get((key, record.history_id))),
+                changes=_field_changes(
+                    record,
+                    previous_of.get((key, record.history_id)),
+                    model,
+                    links.get(key, {}),
+                ),
             )
         )
     return entries
