@@ -67,33 +67,20 @@ class Area(TimeStampedModel):
         return f"{self.name} ({self.code})"
 
 
-class Task(models.Model):
-    """A piece of background work waiting for, or done by, `paqa worker` (PAQA_TASKS=worker).
+class TaskWorker(models.Model):
+    """A running `paqa worker`, as last heard from. Each one writes its heartbeat here every few
+    seconds (PAQA_WORKER_HEARTBEAT_SECONDS), idle or busy, so the work of one that went silent
+    (killed, its machine lost) can be put back in the queue by the others (paqa/core/worker.py).
 
-    The work's own record (an import, an export) shows its progress to people; this row only
-    says what to run and how it ended.
+    The queue itself is django-tasks-db's table; this is live state of running processes, not a
+    record, so exports and backup inventories leave it out.
     """
 
-    class Status(models.TextChoices):
-        QUEUED = "queued", "Queued"
-        RUNNING = "running", "Running"
-        DONE = "done", "Done"
-        FAILED = "failed", "Failed"
-
-    name = models.CharField(max_length=200, help_text="The function, as module.function")
-    arguments = models.JSONField(default=list)
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
-    attempts = models.PositiveSmallIntegerField(default=0)
-    worker = models.CharField(max_length=200, blank=True)
-    error = models.TextField(blank=True)
-    created_at = models.DateTimeField(default=timezone.now, editable=False)
-    updated_at = models.DateTimeField(auto_now=True)
-    started_at = models.DateTimeField(null=True, blank=True)
-    heartbeat_at = models.DateTimeField(null=True, blank=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        indexes = [models.Index(fields=["status", "created_at"], name="task_queue")]
+    worker_id = models.CharField(max_length=64, primary_key=True)
+    host = models.CharField(max_length=255)
+    pid = models.PositiveIntegerField()
+    started_at = models.DateTimeField(default=timezone.now)
+    beat_at = models.DateTimeField(default=timezone.now)
 
     def __str__(self) -> str:
-        return f"{self.name} ({self.get_status_display()})"
+        return self.worker_id

@@ -12,12 +12,12 @@ from django.core.exceptions import ValidationError
 from django.core.files.base import File
 from django.db import transaction
 from django.utils import timezone
+from django_tasks import task
 from simple_history.utils import bulk_update_with_history
 
 from paqa.accounts.models import User
 from paqa.core.bulk import insert_rows
 from paqa.core.periods import PeriodKind
-from paqa.core.tasks import run_task, task
 from paqa.indicators.importing import (
     COMPARED_FIELDS,
     CheckedRow,
@@ -315,7 +315,7 @@ def observation_import_start(*, actor: User, upload: File) -> ObservationImport:
     batch = ObservationImport(uploaded_by=actor, original_name=Path(upload.name or "upload").name)
     batch.file.save(batch.original_name, upload, save=False)
     batch.save()
-    transaction.on_commit(lambda: run_task(observation_import_check, batch.pk))
+    transaction.on_commit(lambda: observation_import_check.enqueue(batch.pk))
     return batch
 
 
@@ -396,7 +396,7 @@ def observation_import_confirm(*, batch: ObservationImport, actor: User) -> Obse
     locked.state = ObservationImport.State.IMPORTING
     locked.processed_rows = 0
     locked.save()
-    transaction.on_commit(lambda: run_task(observation_import_apply, locked.pk))
+    transaction.on_commit(lambda: observation_import_apply.enqueue(locked.pk))
     return locked
 
 

@@ -22,8 +22,19 @@ from uuid import UUID
 from django.apps import apps
 from django.db import DEFAULT_DB_ALIAS, models
 
-# Framework tables a backup also carries (sign-in devices, sessions), beside PAQA's own.
-FRAMEWORK_APPS = ("auth", "contenttypes", "sessions", "otp_totp", "otp_static")
+# Framework tables a backup also carries (sign-in devices, sessions, the task queue), beside
+# PAQA's own.
+FRAMEWORK_APPS = (
+    "auth",
+    "contenttypes",
+    "sessions",
+    "otp_totp",
+    "otp_static",
+    "django_tasks_database",
+)
+# Live state of running processes, not records: workers' heartbeats change every few seconds,
+# so no export or backup could be checked against them (the whole database is still copied).
+LIVE_STATE = ("core.taskworker",)
 CHUNK = 2000
 
 
@@ -43,7 +54,9 @@ def _models(wanted: Any) -> list[type[models.Model]]:
         for config in apps.get_app_configs()
         if wanted(config)
         for model in config.get_models(include_auto_created=True)
-        if model._meta.managed and not model._meta.proxy
+        if model._meta.managed
+        and not model._meta.proxy
+        and model._meta.label_lower not in LIVE_STATE
     ]
     return sorted(found, key=lambda model: model._meta.label_lower)
 

@@ -11,11 +11,11 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
+from django_tasks import task
 
 from paqa.core.access import Capability, require
 from paqa.core.history import stamp_actor
 from paqa.core.periods import PeriodError, PeriodKind, parse_period
-from paqa.core.tasks import run_task, task
 from paqa.partnership.selectors import partnership_current
 from paqa.reports import drafting
 from paqa.reports.models import Report, ReportExport, ReportSection, ReportVersion
@@ -172,7 +172,7 @@ def export_request(
     export = ReportExport.objects.create(
         report=report, version=version, format=file_format, requested_by=actor
     )
-    transaction.on_commit(lambda: run_task(export_run, export.pk, site_url))
+    transaction.on_commit(lambda: export_run.enqueue(export.pk, site_url))
     return export
 
 

@@ -3,6 +3,7 @@
 from pathlib import Path
 
 import environ
+from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent  # the `paqa` package
 PROJECT_DIR = BASE_DIR.parent
@@ -202,9 +203,31 @@ LOGGING = {
 }
 PAQA_SURVEY_POSTS_PER_MINUTE = env.int("PAQA_SURVEY_POSTS_PER_MINUTE", default=60)
 
-# Background work: "thread" in the app process (the embedded default), or "worker" for a queue
-# run by `paqa worker` (production); see paqa/core/tasks.py.
+# Background work goes through the Django tasks API (django-tasks, the backport of Django 6's
+# django.tasks); see paqa/core/tasks.py and docs/adr/0015-task-queue.md. PAQA_TASKS picks the
+# backend: "thread" runs it in a thread of the app process (the embedded default: `paqa demo`
+# needs no worker), "worker" queues it in the database for `paqa worker` (production). A
+# settings module that sets TASKS itself swaps the backend outright (RQ: docs/production.md).
+PAQA_TASK_BACKENDS = {
+    "thread": "paqa.core.task_backends.ThreadBackend",
+    "worker": "django_tasks_db.DatabaseBackend",
+}
 PAQA_TASKS = env.str("PAQA_TASKS", default="thread")
+if PAQA_TASKS not in PAQA_TASK_BACKENDS:
+    raise ImproperlyConfigured(
+        f"PAQA_TASKS must be one of {', '.join(PAQA_TASK_BACKENDS)}, not {PAQA_TASKS!r} (or set "
+        "TASKS in a settings module of your own: see docs/production.md)"
+    )
+TASKS = {"default": {"BACKEND": PAQA_TASK_BACKENDS[PAQA_TASKS]}}
+# Installed whatever the backend, so the queue's table exists and migrations are the same.
+INSTALLED_APPS += ["django_tasks", "django_tasks_db"]
+# `paqa worker` runs only functions marked @task in modules of these packages.
+PAQA_TASK_PACKAGES: tuple[str, ...] = ("paqa",)
+# A worker writes a heartbeat this often; one silent for PAQA_WORKER_ABANDONED_AFTER_SECONDS is
+# taken for dead and its task put back in the queue, up to PAQA_TASK_MAX_ATTEMPTS tries in all.
+PAQA_WORKER_HEARTBEAT_SECONDS = env.float("PAQA_WORKER_HEARTBEAT_SECONDS", default=10.0)
+PAQA_WORKER_ABANDONED_AFTER_SECONDS = env.float("PAQA_WORKER_ABANDONED_AFTER_SECONDS", default=60.0)
+PAQA_TASK_MAX_ATTEMPTS = 3
 
 # Retention (`paqa retention`): case-level audit answers and survey free text older than this
 # are anonymised; figures, grades and codes stay.

@@ -15,5 +15,13 @@ STORAGES = {
 }
 WHITENOISE_AUTOREFRESH = True
 LOGGING = {"version": 1, "disable_existing_loggers": False}
-PAQA_TASKS_INLINE = True  # background work runs in the test, in order
+# Background work runs at once, in the test that asked for it (the framework's immediate backend);
+# the worker tests start real `paqa worker` processes with PAQA_TEST_TASKS=worker.
+TASKS = {
+    "default": {
+        "BACKEND": PAQA_TASK_BACKENDS[env.str("PAQA_TEST_TASKS")]
+        if env.str("PAQA_TEST_TASKS", default="")
+        else "django_tasks.backends.immediate.ImmediateBackend"
+    }
+}
 PAQA_TASK_PACKAGES = ("paqa", "tests")  # tests mark their own functions as tasks
