@@ -1,6 +1,5 @@
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.forms import Form
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -12,6 +11,7 @@ from paqa.actions.forms import ActionForm, CancelForm, CompleteForm, ProgressFor
 from paqa.actions.models import Action
 from paqa.core.access import Capability, access_for, require
 from paqa.core.exports import table_response
+from paqa.core.form_pages import form_page
 from paqa.core.forms import apply_validation_error, posted
 
 EXPORT_FORMATS = {"csv", "xlsx"}
@@ -26,18 +26,6 @@ EXPORT_HEADER = [
     "Completed",
     "Evidence of completion",
 ]
-
-
-def _form_page(request: HttpRequest, form: Form, action: Action) -> HttpResponse:
-    return render(
-        request,
-        "actions/form_page.html",
-        {
-            "form": form,
-            "caption": action.title,
-            "cancel_url": reverse("actions:detail", args=[action.pk]),
-        },
-    )
 
 
 # The action plan --------------------------------------------------------------------------------
@@ -134,7 +122,12 @@ def action_edit(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, "The action has been updated.")
             return redirect("actions:detail", pk=pk)
-    return _form_page(request, form, action)
+    return form_page(
+        request,
+        form,
+        caption=action.title,
+        cancel_url=reverse("actions:detail", args=[action.pk]),
+    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -149,7 +142,12 @@ def action_progress(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, "The progress update has been added.")
             return redirect(reverse("actions:detail", args=[pk]) + "#updates")
-    return _form_page(request, form, action)
+    return form_page(
+        request,
+        form,
+        caption=action.title,
+        cancel_url=reverse("actions:detail", args=[action.pk]),
+    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -166,7 +164,12 @@ def action_complete(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, "The action has been marked done.")
             return redirect("actions:detail", pk=pk)
-    return _form_page(request, form, action)
+    return form_page(
+        request,
+        form,
+        caption=action.title,
+        cancel_url=reverse("actions:detail", args=[action.pk]),
+    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -183,4 +186,9 @@ def action_cancel(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, "The action has been cancelled.")
             return redirect("actions:detail", pk=pk)
-    return _form_page(request, form, action)
+    return form_page(
+        request,
+        form,
+        caption=action.title,
+        cancel_url=reverse("actions:detail", args=[action.pk]),
+    )

@@ -25,6 +25,7 @@ from paqa.assessments.models import Answer, Attachment, Return
 from paqa.core.access import Capability, access_for, require
 from paqa.core.documents import PdfUnavailable, pdf_response, render_pdf
 from paqa.core.exports import table_response
+from paqa.core.form_pages import form_page
 from paqa.core.forms import apply_validation_error, posted
 from paqa.core.uploads import UploadRejected
 
@@ -70,7 +71,7 @@ def cycle_create(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, f"The {cycle} cycle is open.")
             return redirect("assessments:cycle", pk=cycle.pk)
-    return render(request, "assessments/form_page.html", {"form": form})
+    return form_page(request, form)
 
 
 def cycle_detail(request: HttpRequest, pk: int) -> HttpResponse:
@@ -324,15 +325,11 @@ def attachment_upload(request: HttpRequest, pk: int, number: int) -> HttpRespons
         else:
             messages.success(request, f"{attachment.name} has been attached.")
             return redirect("assessments:answer", pk=pk, number=number)
-    return render(
+    return form_page(
         request,
-        "assessments/form_page.html",
-        {
-            "form": form,
-            "caption": str(answer.standard),
-            "multipart": True,
-            "cancel_url": reverse("assessments:answer", args=[pk, number]),
-        },
+        form,
+        caption=str(answer.standard),
+        cancel_url=reverse("assessments:answer", args=[pk, number]),
         status=400,
     )
 
@@ -398,14 +395,11 @@ def action_add(request: HttpRequest, pk: int, number: int) -> HttpResponse:
         else:
             messages.success(request, "The action has been added to the action plan.")
             return redirect("assessments:answer", pk=pk, number=number)
-    return render(
+    return form_page(
         request,
-        "assessments/form_page.html",
-        {
-            "form": form,
-            "caption": str(answer.standard),
-            "cancel_url": reverse("assessments:answer", args=[pk, number]),
-        },
+        form,
+        caption=str(answer.standard),
+        cancel_url=reverse("assessments:answer", args=[pk, number]),
         status=400,
     )
 
@@ -427,15 +421,12 @@ def return_sign_off(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, "The return is signed off. You can now submit it.")
             return redirect("assessments:return", pk=pk)
-    return render(
+    return form_page(
         request,
-        "assessments/form_page.html",
-        {
-            "form": form,
-            "caption": str(assessment_return),
-            "intro": f"You are signing off as {user.full_name}.",
-            "cancel_url": reverse("assessments:return", args=[pk]),
-        },
+        form,
+        caption=str(assessment_return),
+        intro=f"You are signing off as {user.full_name}.",
+        cancel_url=reverse("assessments:return", args=[pk]),
     )
 
 
@@ -511,15 +502,12 @@ def answer_respond(request: HttpRequest, pk: int, number: int) -> HttpResponse:
         else:
             messages.success(request, "Your response has been saved.")
             return redirect("assessments:return", pk=pk)
-    return render(
+    return form_page(
         request,
-        "assessments/form_page.html",
-        {
-            "form": form,
-            "caption": str(answer.standard),
-            "intro": answer.challenge,
-            "cancel_url": reverse("assessments:return", args=[pk]),
-        },
+        form,
+        caption=str(answer.standard),
+        intro=answer.challenge,
+        cancel_url=reverse("assessments:return", args=[pk]),
     )
 
 
@@ -558,14 +546,11 @@ def return_extend(request: HttpRequest, pk: int) -> HttpResponse:
                 request, f"{assessment_return.organisation}'s deadline has been extended."
             )
             return redirect("assessments:cycle", pk=assessment_return.cycle_id)
-    return render(
+    return form_page(
         request,
-        "assessments/form_page.html",
-        {
-            "form": form,
-            "caption": str(assessment_return),
-            "cancel_url": reverse("assessments:cycle", args=[assessment_return.cycle_id]),
-        },
+        form,
+        caption=str(assessment_return),
+        cancel_url=reverse("assessments:cycle", args=[assessment_return.cycle_id]),
     )
 
 

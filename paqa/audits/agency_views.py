@@ -22,6 +22,7 @@ from paqa.audits.agency_forms import AgencyActionForm, AgencyAuditForm, ReviewFo
 from paqa.audits.models import AgencyAudit
 from paqa.core.access import Capability, access_for, require
 from paqa.core.exports import table_response
+from paqa.core.form_pages import form_page
 from paqa.partnership.models import Service
 
 EXPORT_FORMATS = {"csv", "xlsx"}
@@ -297,14 +298,11 @@ def agency_review(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, "The audit has been marked as reviewed.")
             return redirect("audits:agency-detail", pk=pk)
-    return render(
+    return form_page(
         request,
-        "audits/agency_form_page.html",
-        {
-            "form": form,
-            "caption": str(agency_audit),
-            "cancel_url": reverse("audits:agency-detail", args=[pk]),
-        },
+        form,
+        caption=str(agency_audit),
+        cancel_url=reverse("audits:agency-detail", args=[pk]),
     )
 
 
@@ -329,13 +327,10 @@ def agency_action_add(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, "The action has been added to the action plan.")
             return redirect("audits:agency-detail", pk=pk)
-    return render(
+    return form_page(
         request,
-        "audits/agency_form_page.html",
-        {
-            "form": form,
-            "caption": str(agency_audit),
-            "cancel_url": reverse("audits:agency-detail", args=[pk]),
-        },
+        form,
+        caption=str(agency_audit),
+        cancel_url=reverse("audits:agency-detail", args=[pk]),
         status=400,
     )

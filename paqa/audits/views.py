@@ -3,7 +3,6 @@ from typing import Any
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Q
-from django.forms import Form
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -31,26 +30,9 @@ from paqa.audits.models import Audit, CaseSection, DomainGrade, UnsafeFlag
 from paqa.core.access import Capability, Role, access_for, require
 from paqa.core.charts import ChartSeries, bar_chart, describe_bars
 from paqa.core.documents import PdfUnavailable, pdf_response, render_pdf
+from paqa.core.form_pages import form_page
 from paqa.core.forms import apply_validation_error, posted
 from paqa.core.word import DocxBuilder, docx_response
-
-
-def _form_page(
-    request: HttpRequest,
-    form: Form,
-    *,
-    caption: str = "",
-    cancel_url: str = "",
-    status: int = 200,
-    intro: str = "",
-) -> HttpResponse:
-    return render(
-        request,
-        "assessments/form_page.html",
-        {"form": form, "caption": caption, "cancel_url": cancel_url, "intro": intro},
-        status=status,
-    )
-
 
 # Audits ---------------------------------------------------------------------------------------
 
@@ -102,7 +84,7 @@ def audit_create(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, f"The audit ‘{audit.title}’ has been set up.")
             return redirect("audits:audit", pk=audit.pk)
-    return _form_page(request, form, cancel_url=reverse("audits:home"))
+    return form_page(request, form, cancel_url=reverse("audits:home"))
 
 
 def audit_detail(request: HttpRequest, pk: int) -> HttpResponse:
@@ -194,7 +176,7 @@ def case_add(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, f"Case {case.reference} has been added.")
             return redirect("audits:audit", pk=pk)
-    return _form_page(
+    return form_page(
         request,
         form,
         caption=audit.title,
@@ -306,7 +288,7 @@ def case_grades(request: HttpRequest, pk: int, case_pk: int) -> HttpResponse:
         else:
             messages.success(request, f"The grades for {case.reference} have been saved.")
             return redirect("audits:case", pk=pk, case_pk=case_pk)
-    return _form_page(
+    return form_page(
         request,
         form,
         caption=f"{audit.title}: {case.reference}",
@@ -332,7 +314,7 @@ def case_unsafe(request: HttpRequest, pk: int, case_pk: int) -> HttpResponse:
                 request, f"Case {case.reference} is flagged as unsafe. Told: {flag.notified}."
             )
             return redirect("audits:case", pk=pk, case_pk=case_pk)
-    return _form_page(
+    return form_page(
         request, form, caption=case.reference, cancel_url=reverse("audits:case", args=[pk, case_pk])
     )
 
@@ -355,7 +337,7 @@ def flag_resolve(request: HttpRequest, pk: int, case_pk: int, flag_pk: int) -> H
         else:
             messages.success(request, "The unsafe flag is resolved; it stays on the case's record.")
             return redirect("audits:case", pk=pk, case_pk=case_pk)
-    return _form_page(
+    return form_page(
         request,
         form,
         caption=case.reference,
@@ -377,7 +359,7 @@ def case_feedback(request: HttpRequest, pk: int, case_pk: int) -> HttpResponse:
         else:
             messages.success(request, "The feedback has been recorded with the case.")
             return redirect("audits:case", pk=pk, case_pk=case_pk)
-    return _form_page(
+    return form_page(
         request, form, caption=case.reference, cancel_url=reverse("audits:case", args=[pk, case_pk])
     )
 
@@ -478,7 +460,7 @@ def section_assign(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, "The auditors have been assigned.")
             return redirect("audits:case", pk=section.case.audit_id, case_pk=section.case_id)
-    return _form_page(
+    return form_page(
         request,
         form,
         caption=str(section),
@@ -501,7 +483,7 @@ def finding_add(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, "The finding has been added.")
             return redirect("audits:audit", pk=pk)
-    return _form_page(
+    return form_page(
         request, form, caption=audit.title, cancel_url=reverse("audits:audit", args=[pk])
     )
 
@@ -523,7 +505,7 @@ def finding_action(request: HttpRequest, pk: int, finding_pk: int) -> HttpRespon
         else:
             messages.success(request, "The action has been added to the action plan.")
             return redirect("audits:audit", pk=pk)
-    return _form_page(
+    return form_page(
         request, form, caption=finding.text[:100], cancel_url=reverse("audits:audit", args=[pk])
     )
 

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from paqa.accounts.signin import acting_user
 from paqa.core.access import Capability, access_for, require
 from paqa.core.exports import table_response
+from paqa.core.form_pages import form_page
 from paqa.core.forms import apply_validation_error, posted
 from paqa.core.taxonomy import theme_label
 from paqa.escalations import selectors, services
@@ -48,32 +49,6 @@ EXPORT_HEADER = [
     "Outcome",
     "Closed on",
 ]
-
-
-def _form_page(
-    request: HttpRequest,
-    form: Form,
-    escalation: Escalation | None,
-    *,
-    intro: str = "",
-    evidence: Any = None,
-) -> HttpResponse:
-    cancel_url = (
-        reverse("escalations:detail", args=[escalation.pk])
-        if escalation is not None
-        else reverse("escalations:register")
-    )
-    return render(
-        request,
-        "escalations/form_page.html",
-        {
-            "form": form,
-            "caption": escalation.title if escalation is not None else "Escalations",
-            "cancel_url": cancel_url,
-            "intro": intro,
-            "evidence": evidence,
-        },
-    )
 
 
 def _today_initial() -> dict[str, Any]:
@@ -194,7 +169,15 @@ def raise_escalation(request: HttpRequest) -> HttpResponse:
     intro = ""
     if key and evidence is None:
         intro = "The evidence you came from is not one you can see, so it will not be linked."
-    return _form_page(request, form, None, intro=intro, evidence=evidence)
+    return form_page(
+        request,
+        form,
+        caption="Escalations",
+        cancel_url=reverse("escalations:register"),
+        intro=intro,
+        summary_template="escalations/_evidence_summary.html" if evidence is not None else "",
+        context={"evidence": evidence},
+    )
 
 
 def _step(
@@ -221,7 +204,12 @@ def _step(
         else:
             messages.success(request, success)
             return redirect(reverse("escalations:detail", args=[pk]) + anchor)
-    return _form_page(request, form, escalation)
+    return form_page(
+        request,
+        form,
+        caption=escalation.title,
+        cancel_url=reverse("escalations:detail", args=[pk]),
+    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -304,7 +292,12 @@ def evidence_add(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, "The evidence has been linked.")
             return redirect(reverse("escalations:detail", args=[pk]) + "#evidence")
-    return _form_page(request, form, escalation)
+    return form_page(
+        request,
+        form,
+        caption=escalation.title,
+        cancel_url=reverse("escalations:detail", args=[pk]),
+    )
 
 
 @require_POST
@@ -340,7 +333,12 @@ def action_add(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, "The action has been added to the action plan.")
             return redirect(reverse("escalations:detail", args=[pk]) + "#actions")
-    return _form_page(request, form, escalation)
+    return form_page(
+        request,
+        form,
+        caption=escalation.title,
+        cancel_url=reverse("escalations:detail", args=[pk]),
+    )
 
 
 @require_POST

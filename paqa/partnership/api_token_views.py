@@ -9,11 +9,12 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
 from paqa.accounts.signin import acting_user
+from paqa.core.form_pages import form_page
 from paqa.core.forms import GovUKForm, apply_validation_error, posted
 from paqa.partnership import selectors
 from paqa.partnership.api_token_selectors import api_token_get
 from paqa.partnership.api_tokens import api_token_create, api_token_revoke
-from paqa.partnership.views import _confirm, _form_page
+from paqa.partnership.views import _confirm
 
 
 class ApiTokenForm(GovUKForm):
@@ -56,7 +57,7 @@ def api_token_create_page(request: HttpRequest, pk: int) -> HttpResponse:
                     "schema_url": request.build_absolute_uri(reverse("api:schema")),
                 },
             )
-    return _form_page(
+    return form_page(
         request,
         form,
         caption=organisation.name,

@@ -1,9 +1,6 @@
-from typing import Any
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.forms import Form
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -19,6 +16,7 @@ from paqa.accounts.services import (
 )
 from paqa.accounts.signin import acting_user
 from paqa.core.access import Capability, access_for, require
+from paqa.core.form_pages import form_page
 from paqa.core.forms import apply_validation_error, posted
 from paqa.partnership import selectors, services
 from paqa.partnership.api_token_selectors import api_token_list
@@ -41,16 +39,6 @@ MANAGE = Capability.MANAGE_DIRECTORY
 
 def _actor(request: HttpRequest) -> User:
     return acting_user(request)
-
-
-def _form_page(
-    request: HttpRequest, form: Form, *, caption: str = "", cancel_url: str = "", **extra: Any
-) -> HttpResponse:
-    return render(
-        request,
-        "partnership/form_page.html",
-        {"form": form, "caption": caption, "cancel_url": cancel_url, **extra},
-    )
 
 
 @login_not_required
@@ -102,7 +90,7 @@ def organisation_create(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, f"{organisation.name} has been added.")
             return redirect("partnership:organisation-detail", pk=organisation.pk)
-    return _form_page(request, form, cancel_url=reverse("partnership:organisation-list"))
+    return form_page(request, form, cancel_url=reverse("partnership:organisation-list"))
 
 
 def _name_clash(error: ValidationError) -> ValidationError:
@@ -136,7 +124,6 @@ def organisation_edit(request: HttpRequest, pk: int) -> HttpResponse:
     organisation = selectors.organisation_get(user=request.user, pk=pk, for_change=True)
     initial = {"name": organisation.name, "kind": organisation.kind}
     form = OrganisationForm(posted(request), initial=initial)
-    form.page_title = f"Change {organisation.name}"
     if request.method == "POST" and form.is_valid():
         try:
             services.organisation_update(
@@ -147,8 +134,11 @@ def organisation_edit(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, "The organisation has been updated.")
             return redirect("partnership:organisation-detail", pk=organisation.pk)
-    return _form_page(
-        request, form, cancel_url=reverse("partnership:organisation-detail", args=[pk])
+    return form_page(
+        request,
+        form,
+        title=f"Change {organisation.name}",
+        cancel_url=reverse("partnership:organisation-detail", args=[pk]),
     )
 
 
@@ -216,7 +206,7 @@ def service_create(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, "The service has been added.")
             return redirect("partnership:organisation-detail", pk=pk)
-    return _form_page(
+    return form_page(
         request,
         form,
         caption=organisation.name,
@@ -228,7 +218,6 @@ def service_create(request: HttpRequest, pk: int) -> HttpResponse:
 def service_edit(request: HttpRequest, pk: int) -> HttpResponse:
     service = selectors.service_get(user=request.user, pk=pk, for_change=True)
     form = ServiceForm(posted(request), initial={"name": service.name})
-    form.page_title = "Change service"
     if request.method == "POST" and form.is_valid():
         try:
             services.service_update(
@@ -239,9 +228,10 @@ def service_edit(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, "The service has been updated.")
             return redirect("partnership:organisation-detail", pk=service.organisation_id)
-    return _form_page(
+    return form_page(
         request,
         form,
+        title="Change service",
         caption=service.organisation.name,
         cancel_url=reverse("partnership:organisation-detail", args=[service.organisation_id]),
     )
@@ -287,7 +277,7 @@ def invitation_create(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, f"An invitation has been sent to {invitation.email}.")
             return redirect("partnership:organisation-detail", pk=pk)
-    return _form_page(
+    return form_page(
         request,
         form,
         caption=organisation.name,
@@ -348,7 +338,7 @@ def membership_create(request: HttpRequest, pk: int) -> HttpResponse:
             else:
                 messages.success(request, f"{person} now has a role in {organisation.name}.")
                 return redirect("partnership:organisation-detail", pk=pk)
-    return _form_page(
+    return form_page(
         request,
         form,
         caption=organisation.name,
@@ -360,16 +350,16 @@ def membership_create(request: HttpRequest, pk: int) -> HttpResponse:
 def membership_edit(request: HttpRequest, pk: int) -> HttpResponse:
     membership = selectors.membership_get(user=request.user, pk=pk, for_change=True)
     form = MembershipRoleForm(posted(request), initial={"role": membership.role})
-    form.page_title = f"Change {membership.user}’s role"
     if request.method == "POST" and form.is_valid():
         services.membership_change_role(
             membership=membership, actor=_actor(request), role=form.cleaned_data["role"]
         )
         messages.success(request, f"{membership.user}’s role has been changed.")
         return redirect("partnership:organisation-detail", pk=membership.organisation_id)
-    return _form_page(
+    return form_page(
         request,
         form,
+        title=f"Change {membership.user}’s role",
         caption=membership.organisation.name,
         cancel_url=reverse("partnership:organisation-detail", args=[membership.organisation_id]),
     )
@@ -440,7 +430,7 @@ def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
         user_update_details(user=person, actor=_actor(request), **form.cleaned_data)
         messages.success(request, "Their details have been updated.")
         return redirect("partnership:person-detail", pk=pk)
-    return _form_page(
+    return form_page(
         request,
         form,
         caption=str(person),
@@ -526,4 +516,4 @@ def partnership_settings(request: HttpRequest) -> HttpResponse:
         )
         messages.success(request, "The partnership settings have been saved.")
         return redirect("partnership:organisation-list")
-    return _form_page(request, form, cancel_url=reverse("partnership:organisation-list"))
+    return form_page(request, form, cancel_url=reverse("partnership:organisation-list"))

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from paqa.accounts.signin import acting_user
 from paqa.core.access import Capability, require
 from paqa.core.documents import pdf_response
+from paqa.core.form_pages import form_page
 from paqa.core.forms import apply_validation_error, posted
 from paqa.core.word import docx_response
 from paqa.indicators.selectors import indicator_queryset
@@ -162,14 +163,8 @@ def charts(request: HttpRequest, year: str) -> HttpResponse:
         services.charts_set(report=report, codes=ordered, actor=acting_user(request))
         messages.success(request, "The charts have been saved.")
         return redirect(f"{reverse('reports:draft', args=[year])}#section-data")
-    return render(
-        request,
-        "assessments/form_page.html",
-        {
-            "form": form,
-            "caption": report.title,
-            "cancel_url": reverse("reports:draft", args=[year]),
-        },
+    return form_page(
+        request, form, caption=report.title, cancel_url=reverse("reports:draft", args=[year])
     )
 
 
@@ -188,17 +183,14 @@ def publish(request: HttpRequest, year: str) -> HttpResponse:
             messages.success(request, f"Version {published.number} has been published.")
             return redirect("reports:version", year=year, number=published.number)
     next_number = (selectors.versions(report=report).first() or ReportVersion(number=0)).number + 1
-    return render(
+    return form_page(
         request,
-        "assessments/form_page.html",
-        {
-            "form": form,
-            "caption": report.title,
-            "intro": f"This publishes the draft as it reads now as version {next_number}. "
-            "Board members and everyone in the partnership can then read it. It will not "
-            "change when the evidence behind it changes: publish a new version for that.",
-            "cancel_url": reverse("reports:draft", args=[year]),
-        },
+        form,
+        caption=report.title,
+        intro=f"This publishes the draft as it reads now as version {next_number}. "
+        "Board members and everyone in the partnership can then read it. It will not "
+        "change when the evidence behind it changes: publish a new version for that.",
+        cancel_url=reverse("reports:draft", args=[year]),
     )
 
 

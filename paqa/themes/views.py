@@ -6,6 +6,7 @@ from django.views.decorators.http import require_http_methods
 
 from paqa.accounts.signin import acting_user
 from paqa.core.access import Capability, access_for, require
+from paqa.core.form_pages import form_page
 from paqa.core.taxonomy import THEMES, theme_label
 from paqa.themes.forms import KeyMessageForm
 from paqa.themes.models import KeyMessage
@@ -71,6 +72,4 @@ def key_message_add(request: HttpRequest, year: str) -> HttpResponse:
             message.save()
         messages.success(request, "The key message has been added.")
         return redirect("themes:overview", year=year)
-    return render(
-        request, "assessments/form_page.html", {"form": form, "caption": f"Key messages, {year}"}
-    )
+    return form_page(request, form, caption=f"Key messages, {year}")

@@ -4,7 +4,6 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.forms import Form
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -13,6 +12,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from paqa.accounts.signin import acting_user
 from paqa.core.access import Capability, access_for, require
 from paqa.core.exports import table_response
+from paqa.core.form_pages import form_page
 from paqa.core.forms import apply_validation_error, posted
 from paqa.core.taxonomy import THEMES, theme_choices, theme_label
 from paqa.voice import selectors, services
@@ -32,14 +32,6 @@ EXPORT_HEADER = [
     "Themes",
     "You said, we did responses",
 ]
-
-
-def _form_page(request: HttpRequest, form: Form, *, caption: str, cancel_url: str) -> HttpResponse:
-    return render(
-        request,
-        "voice/form_page.html",
-        {"form": form, "caption": caption, "cancel_url": cancel_url},
-    )
 
 
 # The list ---------------------------------------------------------------------------------------
@@ -144,7 +136,7 @@ def voice_create(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, "What they said has been recorded.")
             return redirect("voice:detail", pk=record.pk)
-    return _form_page(
+    return form_page(
         request, form, caption="Children’s and families’ views", cancel_url=reverse("voice:list")
     )
 
@@ -167,7 +159,6 @@ def voice_edit(request: HttpRequest, pk: int) -> HttpResponse:
             "themes": record.themes,
         },
     )
-    form.page_title = "Change what they said"
     if request.method == "POST" and form.is_valid():
         try:
             services.voice_record_update(
@@ -178,9 +169,10 @@ def voice_edit(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, "The record has been changed.")
             return redirect("voice:detail", pk=pk)
-    return _form_page(
+    return form_page(
         request,
         form,
+        title="Change what they said",
         caption=record.source_title,
         cancel_url=reverse("voice:detail", args=[record.pk]),
     )
@@ -200,7 +192,7 @@ def you_said_we_did_add(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, "The response has been added.")
             return redirect(reverse("voice:detail", args=[pk]) + "#you-said-we-did")
-    return _form_page(
+    return form_page(
         request,
         form,
         caption=record.source_title,
