@@ -1,12 +1,28 @@
+import argparse
 from typing import Any
 
 from django.conf import settings
 from django.core.management import call_command
-from django.core.management.base import BaseCommand, CommandParser
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from paqa.core.access import Role
 from paqa.demo.loader import demo_everything_load, demo_returns_write
+from paqa.demo.scale import (
+    DEFAULT_SEED,
+    ScaleError,
+    ScaleSummary,
+    check_scale,
+    demo_scale_load,
+    scaled_copies,
+)
 from paqa.partnership.demo import DEMO_PASSWORD, DEMO_PEOPLE
+
+
+def _scale(value: str) -> int:
+    try:
+        return check_scale(int(value) if value.strip().isdigit() else value)
+    except ScaleError as error:
+        raise argparse.ArgumentTypeError(str(error)) from error
 
 
 class Command(BaseCommand):
@@ -20,6 +36,22 @@ class Command(BaseCommand):
         parser.add_argument(
             "--no-serve", action="store_true", help="load the data and stop, without serving"
         )
+        parser.add_argument(
+            "--scale",
+            type=_scale,
+            default=1,
+            metavar="N",
+            help="make the partnership N times the demo with made-up copies, for benchmarks "
+            "and tests (1, the default, is the demo as it is); running again with a larger N "
+            "adds the copies missing",
+        )
+        parser.add_argument(
+            "--seed",
+            type=int,
+            default=None,
+            help=f"the seed the copies are drawn from (default {DEFAULT_SEED}, or the one "
+            "the partnership was scaled with before)",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         settings.VAR_DIR.mkdir(parents=True, exist_ok=True)
@@ -29,6 +61,8 @@ class Command(BaseCommand):
         self.stdout.write(
             self.style.SUCCESS(f"Loaded the demonstration partnership: {partnership}")
         )
+        if options["scale"] > 1 or options["seed"] is not None:
+            self._scale(options["scale"], options["seed"])
         returns = demo_returns_write(settings.VAR_DIR / "demo-returns")
         url = f"http://{options['addrport']}/"
         lines = [
@@ -53,3 +87,38 @@ class Command(BaseCommand):
         if options["no_serve"]:
             return
         call_command("runserver", options["addrport"], use_reloader=False, skip_checks=True)
+
+    def _scale(self, scale: int, seed: int | None) -> None:
+        if seed is None:
+            seed = scaled_copies()[1] or DEFAULT_SEED
+        try:
+            summary = demo_scale_load(scale=scale, seed=seed)
+        except ScaleError as error:
+            raise CommandError(str(error)) from error
+        self.stdout.write(self._scaled(summary, asked=scale))
+
+    def _scaled(self, summary: ScaleSummary, *, asked: int) -> str:
+        if not summary.copies_added:
+            more = f", more than {asked}×" if summary.scale > asked else ""
+            return (
+                f"The partnership already holds {summary.scale}× the demonstration data "
+                f"(seed {summary.seed}{more}): nothing added."
+            )
+        counts = summary.counts
+        copies = ", ".join(str(copy) for copy in summary.copies_added)
+        return "\n".join(
+            [
+                self.style.SUCCESS(
+                    f"Scaled the demonstration partnership to {summary.scale}× (seed "
+                    f"{summary.seed}): made-up copies {copies}, {summary.rows_added:,} rows "
+                    f"in {summary.seconds:.1f} s"
+                ),
+                f"  {counts['agencies']:,} agencies, {counts['practitioner responses']:,} "
+                f"practitioner responses, {counts['audits']:,} audits with "
+                f"{counts['audit cases']:,} cases, {counts['self-assessment returns']:,} "
+                f"self-assessment returns, {counts['actions']:,} actions, "
+                f"{counts['escalations']:,} escalations, {counts['voice records']:,} voice "
+                f"records, {counts['areas']:,} areas",
+                f"  checksum of the rows added: {summary.checksum}",
+            ]
+        )
