@@ -101,7 +101,7 @@ def _answer(user: Any, ident: str) -> ResolvedEvidence:
         raise EvidenceUnseen
     assessment_return = return_get(user=user, pk=return_id)
     answer = assessment_return.answers.select_related("standard").get(pk=key_pk(ident))
-    levels = levels_of(assessment_return.cycle)
+    levels = levels_of(cycle=assessment_return.cycle)
     code = answer.moderated_rating or answer.rating
     rating = levels[code].label if code in levels else "Not rated"
     return ResolvedEvidence(

@@ -14,7 +14,7 @@ from paqa.assessments.models import Answer, Cycle, RatingLevel, Return, Standard
 from paqa.core.access import Capability, access_for, require
 
 
-def returns_visible(user: Any) -> QuerySet[Return]:
+def returns_visible(*, user: Any) -> QuerySet[Return]:
     """An organisation sees its own returns at every stage; the partnership sees a return only
     once it is submitted."""
     access = access_for(user)
@@ -36,7 +36,7 @@ def returns_visible(user: Any) -> QuerySet[Return]:
 
 def return_get(*, user: Any, pk: Any, for_edit: bool = False) -> Return:
     try:
-        assessment_return = returns_visible(user).get(pk=pk)
+        assessment_return = returns_visible(user=user).get(pk=pk)
     except (Return.DoesNotExist, ValueError, TypeError) as missing:
         raise Http404("No such return in your reach.") from missing
     if for_edit and not access_for(user).can(
@@ -66,7 +66,7 @@ def cycle_get(*, user: Any, pk: Any) -> Cycle:
         raise Http404("No such cycle.") from missing
 
 
-def levels_of(cycle: Cycle) -> dict[str, RatingLevel]:
+def levels_of(*, cycle: Cycle) -> dict[str, RatingLevel]:
     return {level.code: level for level in cycle.framework.scale.levels.all()}
 
 
@@ -171,7 +171,7 @@ class CycleSummary:
 def cycle_summary(*, user: Any, cycle: Cycle) -> CycleSummary:
     """The partnership's view of a cycle: submitted returns only, in a fixed few queries."""
     require(user, Capability.VIEW_ASSESSMENT_SUMMARY)
-    levels = levels_of(cycle)
+    levels = levels_of(cycle=cycle)
     standards = list(cycle.framework.standards.all())
     all_returns = list(cycle.returns.select_related("organisation"))
     submitted = [r for r in all_returns if r.status in Return.SEEN_BY_PARTNERSHIP]
@@ -223,7 +223,7 @@ class YearOnYear:
         return "Same"
 
 
-def previous_cycle(cycle: Cycle) -> Cycle | None:
+def previous_cycle(*, cycle: Cycle) -> Cycle | None:
     return (
         Cycle.objects.filter(framework__code=cycle.framework.code, year__lt=cycle.year)
         .select_related("framework__scale")
@@ -235,7 +235,7 @@ def previous_cycle(cycle: Cycle) -> Cycle | None:
 def year_on_year(*, user: Any, cycle: Cycle) -> tuple[Cycle | None, list[YearOnYear]]:
     """Each organisation's final rating (moderated if there is one) against last cycle's."""
     now_summary = cycle_summary(user=user, cycle=cycle)
-    before_cycle = previous_cycle(cycle)
+    before_cycle = previous_cycle(cycle=cycle)
     if before_cycle is None:
         return None, []
     before_summary = cycle_summary(user=user, cycle=before_cycle)
@@ -257,7 +257,7 @@ def year_on_year(*, user: Any, cycle: Cycle) -> tuple[Cycle | None, list[YearOnY
     return before_cycle, changes
 
 
-def return_answers(assessment_return: Return) -> list[Answer]:
+def return_answers(*, assessment_return: Return) -> list[Answer]:
     return list(
         assessment_return.answers.select_related(
             "standard", "updated_by", "challenged_by"

@@ -40,7 +40,7 @@ def home(request: HttpRequest) -> HttpResponse:
     access = access_for(request.user)
     own = access.organisation_ids(Capability.EDIT_RETURNS)
     own_returns = (
-        selectors.returns_visible(request.user).filter(organisation_id__in=own) if own else []
+        selectors.returns_visible(user=request.user).filter(organisation_id__in=own) if own else []
     )
     return render(
         request,
@@ -172,7 +172,7 @@ def cycle_reminders(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _answer_rows(assessment_return: Return) -> list[dict[str, Any]]:
-    levels = selectors.levels_of(assessment_return.cycle)
+    levels = selectors.levels_of(cycle=assessment_return.cycle)
     rows = []
     for answer in assessment_return.answers.select_related("standard"):
         problem = services.rating_problem(

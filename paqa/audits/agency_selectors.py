@@ -27,7 +27,7 @@ LEAD = Capability.LEAD_AUDITS
 SEEN_BY_PARTNERSHIP = (AgencyAudit.Status.SUBMITTED, AgencyAudit.Status.REVIEWED)
 
 
-def agency_audits_visible(user: Any) -> QuerySet[AgencyAudit]:
+def agency_audits_visible(*, user: Any) -> QuerySet[AgencyAudit]:
     """Every return the user may read: their organisations' at every stage, others' once
     submitted."""
     access = access_for(user)
@@ -48,7 +48,7 @@ def agency_audits_visible(user: Any) -> QuerySet[AgencyAudit]:
 def agency_audit_get(*, user: Any, pk: Any, for_change: bool = False) -> AgencyAudit:
     """One return: 404 outside the user's reach, 403 if they may read it but not change it."""
     try:
-        agency_audit = agency_audits_visible(user).get(pk=pk)
+        agency_audit = agency_audits_visible(user=user).get(pk=pk)
     except (AgencyAudit.DoesNotExist, ValueError, TypeError) as missing:
         raise Http404("No such audit return in your reach.") from missing
     if for_change and not access_for(user).can(SUBMIT, agency_audit.organisation_id):
@@ -60,7 +60,7 @@ def agency_audit_list(*, user: Any, year: str) -> list[AgencyAudit]:
     """The year's returns the user may read, by organisation and service."""
     require(user, VIEW)
     return list(
-        agency_audits_visible(user)
+        agency_audits_visible(user=user)
         .filter(year=year)
         .prefetch_related("scale__levels")
         .order_by("organisation__name", "service__name", "topic", "pk")
@@ -70,7 +70,8 @@ def agency_audit_list(*, user: Any, year: str) -> list[AgencyAudit]:
 def agency_audit_years(*, user: Any) -> list[str]:
     """The years with a return the user may read, newest first."""
     return sorted(
-        set(agency_audits_visible(user).values_list("year", flat=True).distinct()), reverse=True
+        set(agency_audits_visible(user=user).values_list("year", flat=True).distinct()),
+        reverse=True,
     )
 
 
@@ -94,7 +95,7 @@ def submit_services(*, user: Any) -> QuerySet[Service]:
     )
 
 
-def grade_levels(audits: Iterable[AgencyAudit]) -> list[GradeLevel]:
+def grade_levels(*, audits: Iterable[AgencyAudit]) -> list[GradeLevel]:
     """The grades of the scales these audits use, best first (one entry per grade code)."""
     levels: dict[str, GradeLevel] = {}
     scales = {audit.scale_id: audit.scale for audit in audits}
@@ -104,13 +105,13 @@ def grade_levels(audits: Iterable[AgencyAudit]) -> list[GradeLevel]:
     return sorted(levels.values(), key=lambda level: (-level.rank, level.code))
 
 
-def grade_row(agency_audit: AgencyAudit, levels: list[GradeLevel]) -> list[int]:
+def grade_row(*, agency_audit: AgencyAudit, levels: list[GradeLevel]) -> list[int]:
     """The audit's number of cases at each grade, in the order of `levels`."""
     counts = agency_audit.grade_counts or {}
     return [int(counts.get(level.code, 0)) for level in levels]
 
 
-def theme_labels(themes: Iterable[str]) -> list[str]:
+def theme_labels(*, themes: Iterable[str]) -> list[str]:
     return [THEMES.get(theme, theme) for theme in themes]
 
 
@@ -119,7 +120,7 @@ def theme_labels(themes: Iterable[str]) -> list[str]:
 NUMBER_WORDS = ("no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten")
 
 
-def number_words(number: int) -> str:
+def number_words(*, number: int) -> str:
     """One to ten in words, as the annual report writes them; larger numbers in digits."""
     return NUMBER_WORDS[number] if 0 <= number <= 10 else str(number)
 
@@ -168,9 +169,9 @@ class AgencyAuditSummary:
         if not self.audits:
             return [f"No agency has returned a safeguarding audit for {self.year} yet."]
         drafted = [
-            f"PAQA reviewed safeguarding audits from {number_words(self.services)} "
+            f"PAQA reviewed safeguarding audits from {number_words(number=self.services)} "
             f"{_plural(self.services, 'service', 'services')} within "
-            f"{number_words(self.organisations)} "
+            f"{number_words(number=self.organisations)} "
             f"{_plural(self.organisations, 'agency', 'agencies')}."
         ]
         graded = [grade for grade in self.grades if grade.cases]
@@ -204,7 +205,7 @@ def agency_audit_summary(*, user: Any, year: str) -> AgencyAuditSummary:
     """
     require(user, VIEW)
     audits = list(
-        agency_audits_visible(user)
+        agency_audits_visible(user=user)
         .filter(year=year, status__in=SEEN_BY_PARTNERSHIP)
         .prefetch_related("scale__levels")
         .order_by("organisation__name", "service__name", "topic", "pk")
@@ -215,10 +216,12 @@ def agency_audit_summary(*, user: Any, year: str) -> AgencyAuditSummary:
         else ("organisation", audit.organisation_id)
         for audit in audits
     }
-    levels = grade_levels(audits)
+    levels = grade_levels(audits=audits)
     totals = [0] * len(levels)
     for audit in audits:
-        totals = [a + b for a, b in zip(totals, grade_row(audit, levels), strict=True)]
+        totals = [
+            a + b for a, b in zip(totals, grade_row(agency_audit=audit, levels=levels), strict=True)
+        ]
     total_cases = sum(audit.sample_size for audit in audits)
     graded = sum(totals)
     theme_counter: Counter[str] = Counter()

@@ -84,12 +84,12 @@ def agency_list(request: HttpRequest) -> HttpResponse:
     year = asked if services.YEAR_PATTERN.match(asked) else default
     audits = selectors.agency_audit_list(user=request.user, year=year)
     summary = selectors.agency_audit_summary(user=request.user, year=year)
-    levels = selectors.grade_levels(audits)
+    levels = selectors.grade_levels(audits=audits)
     rows = [
         ReturnRow(
             audit=audit,
-            grades=selectors.grade_row(audit, levels),
-            themes=selectors.theme_labels(audit.themes or []),
+            grades=selectors.grade_row(agency_audit=audit, levels=levels),
+            themes=selectors.theme_labels(themes=audit.themes or []),
         )
         for audit in audits
     ]
@@ -229,8 +229,8 @@ def agency_detail(request: HttpRequest, pk: int) -> HttpResponse:
     agency_audit = selectors.agency_audit_get(user=request.user, pk=pk)
     access = access_for(request.user)
     can_change = access.can(Capability.SUBMIT_AGENCY_AUDITS, agency_audit.organisation_id)
-    levels = selectors.grade_levels([agency_audit])
-    counts = selectors.grade_row(agency_audit, levels)
+    levels = selectors.grade_levels(audits=[agency_audit])
+    counts = selectors.grade_row(agency_audit=agency_audit, levels=levels)
     total = sum(counts)
     grades = [
         {"level": level, "cases": cases, "percent": round(100 * cases / total) if total else 0}
@@ -243,7 +243,7 @@ def agency_detail(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "agency_audit": agency_audit,
             "grades": grades,
-            "themes": selectors.theme_labels(agency_audit.themes or []),
+            "themes": selectors.theme_labels(themes=agency_audit.themes or []),
             "is_draft": is_draft,
             "can_edit": can_change and is_draft,
             "can_add_action": can_change,

@@ -30,7 +30,7 @@ THEME_LABELS = {
 }
 
 
-def theme_label(slug: str) -> str:
+def theme_label(*, slug: str) -> str:
     return THEME_LABELS.get(slug, slug.replace("-", " "))
 
 
@@ -57,7 +57,7 @@ def case_get(*, user: Any, audit: Audit, pk: Any) -> Case:
         raise Http404("No such case.") from missing
 
 
-def sections_visible(user: Any) -> QuerySet[CaseSection]:
+def sections_visible(*, user: Any) -> QuerySet[CaseSection]:
     """Own organisation's sections at any stage; other organisations' once submitted."""
     access = access_for(user)
     own = access.organisation_ids(Capability.COMPLETE_AUDIT_SECTIONS)
@@ -79,7 +79,7 @@ def sections_visible(user: Any) -> QuerySet[CaseSection]:
     return sections.filter(visible)
 
 
-def can_edit_section(user: Any, section: CaseSection) -> bool:
+def can_edit_section(*, user: Any, section: CaseSection) -> bool:
     """Agency leads edit their organisation's sections; auditors only those assigned to them."""
     access = access_for(user)
     if section.status != CaseSection.Status.DRAFT:
@@ -96,10 +96,10 @@ def can_edit_section(user: Any, section: CaseSection) -> bool:
 
 def section_get(*, user: Any, pk: Any, for_edit: bool = False) -> CaseSection:
     try:
-        section = sections_visible(user).get(pk=pk)
+        section = sections_visible(user=user).get(pk=pk)
     except (CaseSection.DoesNotExist, ValueError, TypeError) as missing:
         raise Http404("No such section in your reach.") from missing
-    if for_edit and not can_edit_section(user, section):
+    if for_edit and not can_edit_section(user=user, section=section):
         raise PermissionDenied("You can read this section but not change it.")
     return section
 
@@ -112,7 +112,9 @@ def cohort(*, user: Any, audit: Audit) -> list[dict[str, Any]]:
             "sections__organisation", "unsafe_flags"
         )
     )
-    visible_ids = set(sections_visible(user).filter(case__audit=audit).values_list("pk", flat=True))
+    visible_ids = set(
+        sections_visible(user=user).filter(case__audit=audit).values_list("pk", flat=True)
+    )
     return [
         {
             "case": case,
@@ -136,7 +138,7 @@ class Distribution:
     total: int
 
 
-def grade_distribution(audit: Audit, domain_code: str = OVERALL) -> Distribution:
+def grade_distribution(*, audit: Audit, domain_code: str = OVERALL) -> Distribution:
     counts = Counter(
         DomainGrade.objects.filter(case__audit=audit, domain__code=domain_code).values_list(
             "grade", flat=True
@@ -147,11 +149,11 @@ def grade_distribution(audit: Audit, domain_code: str = OVERALL) -> Distribution
     )
 
 
-def levels_of(audit: Audit) -> list[GradeLevel]:
+def levels_of(*, audit: Audit) -> list[GradeLevel]:
     return list(audit.tool.scale.levels.all())
 
 
-def earlier_audits_on_theme(audit: Audit) -> list[Audit]:
+def earlier_audits_on_theme(*, audit: Audit) -> list[Audit]:
     """Earlier audits on the same theme: a re-audit shows the change."""
     return list(
         Audit.objects.filter(theme__iexact=audit.theme, year__lt=audit.year)
@@ -178,7 +180,7 @@ def cross_cutting_themes(*, user: Any, year: str) -> list[ThemeCount]:
     for finding in findings:
         for slug in finding.themes:
             by_theme.setdefault(slug, []).append(finding)
-    counts = [ThemeCount(slug, theme_label(slug), items) for slug, items in by_theme.items()]
+    counts = [ThemeCount(slug, theme_label(slug=slug), items) for slug, items in by_theme.items()]
     counts.sort(key=lambda theme: (-len({f.audit_id for f in theme.findings}), theme.label))
     return counts
 

@@ -55,7 +55,7 @@ def home(request: HttpRequest) -> HttpResponse:
 def _my_sections(request: HttpRequest) -> list[CaseSection]:
     user = request.user
     return list(
-        selectors.sections_visible(user)
+        selectors.sections_visible(user=user)
         .filter(status=CaseSection.Status.DRAFT)
         .filter(
             Q(auditors=user)
@@ -106,7 +106,11 @@ def audit_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "levels": levels,
             "table_rows": table_rows,
             "findings": [
-                (finding, actions[finding.pk], [selectors.theme_label(t) for t in finding.themes])
+                (
+                    finding,
+                    actions[finding.pk],
+                    [selectors.theme_label(slug=t) for t in finding.themes],
+                )
                 for finding in findings
             ],
             "can_lead": access_for(request.user).can(Capability.LEAD_AUDITS),
@@ -117,9 +121,10 @@ def audit_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _distribution_chart(audit: Audit) -> tuple[Any, list[tuple[str, list[int], int]], list[Any]]:
     """Overall grades for this audit and any earlier audit on the same theme, side by side."""
-    levels = selectors.levels_of(audit)
+    levels = selectors.levels_of(audit=audit)
     distributions = [
-        selectors.grade_distribution(a) for a in [*selectors.earlier_audits_on_theme(audit), audit]
+        selectors.grade_distribution(audit=a)
+        for a in [*selectors.earlier_audits_on_theme(audit=audit), audit]
     ]
     distributions = [d for d in distributions if d.total]
     rows = [
@@ -220,11 +225,11 @@ def case_select(request: HttpRequest, pk: int) -> HttpResponse:
 def case_detail(request: HttpRequest, pk: int, case_pk: int) -> HttpResponse:
     audit = selectors.audit_get(user=request.user, pk=pk)
     case = selectors.case_get(user=request.user, audit=audit, pk=case_pk)
-    visible = selectors.sections_visible(request.user).filter(case=case)
+    visible = selectors.sections_visible(user=request.user).filter(case=case)
     can_lead = access_for(request.user).can(Capability.LEAD_AUDITS)
     domains = list(audit.tool.domains.all())
     grades = {grade.domain_id: grade for grade in DomainGrade.objects.filter(case=case)}
-    levels = {level.code: level for level in selectors.levels_of(audit)}
+    levels = {level.code: level for level in selectors.levels_of(audit=audit)}
     return render(
         request,
         "audits/case_detail.html",
@@ -235,7 +240,7 @@ def case_detail(request: HttpRequest, pk: int, case_pk: int) -> HttpResponse:
                 {
                     "section": section,
                     "visible": visible.filter(pk=section.pk).exists(),
-                    "can_edit": selectors.can_edit_section(request.user, section),
+                    "can_edit": selectors.can_edit_section(user=request.user, section=section),
                 }
                 for section in case.sections.select_related("organisation").prefetch_related(
                     "auditors"
@@ -268,7 +273,7 @@ def case_grades(request: HttpRequest, pk: int, case_pk: int) -> HttpResponse:
         first = next(iter(existing.values()))
         initial |= {"moderation_notes": first.moderation_notes, "dissent": first.dissent}
     form = GradesForm(
-        posted(request), initial=initial, domains=domains, levels=selectors.levels_of(audit)
+        posted(request), initial=initial, domains=domains, levels=selectors.levels_of(audit=audit)
     )
     if request.method == "POST" and form.is_valid():
         try:
@@ -370,7 +375,7 @@ def case_feedback(request: HttpRequest, pk: int, case_pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def section_edit(request: HttpRequest, pk: int) -> HttpResponse:
     section = selectors.section_get(user=request.user, pk=pk)
-    can_edit = selectors.can_edit_section(request.user, section)
+    can_edit = selectors.can_edit_section(user=request.user, section=section)
     audit = section.case.audit
     domains = list(audit.tool.domains.prefetch_related("questions"))
     questions = [question for domain in domains for question in domain.questions.all()]

@@ -77,7 +77,7 @@ class EscalationPermissions:
         return self.manage or self.respond
 
 
-def permissions_for(user: Any, escalation: Escalation) -> EscalationPermissions:
+def permissions_for(*, user: Any, escalation: Escalation) -> EscalationPermissions:
     access = access_for(user)
     return EscalationPermissions(
         manage=access.can(MANAGE),

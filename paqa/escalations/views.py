@@ -112,7 +112,7 @@ def register(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "HEAD"])
 def detail(request: HttpRequest, pk: int) -> HttpResponse:
     escalation = selectors.escalation_get(user=request.user, pk=pk)
-    can = selectors.permissions_for(request.user, escalation)
+    can = selectors.permissions_for(user=request.user, escalation=escalation)
     is_open = not escalation.is_closed
     return render(
         request,
@@ -193,7 +193,7 @@ def _step(
 ) -> HttpResponse:
     """A form page that moves one escalation on, for those allowed to."""
     escalation = selectors.escalation_get(user=request.user, pk=pk)
-    if not allowed(selectors.permissions_for(request.user, escalation), escalation):
+    if not allowed(selectors.permissions_for(user=request.user, escalation=escalation), escalation):
         raise PermissionDenied("Your role does not allow this.")
     form = form_class(posted(request), initial=initial or _today_initial())
     if request.method == "POST" and form.is_valid():
@@ -276,7 +276,7 @@ def reescalate(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def evidence_add(request: HttpRequest, pk: int) -> HttpResponse:
     escalation = selectors.escalation_get(user=request.user, pk=pk)
-    if not selectors.permissions_for(request.user, escalation).manage:
+    if not selectors.permissions_for(user=request.user, escalation=escalation).manage:
         raise PermissionDenied("Your role does not allow this.")
     form = EvidenceForm(posted(request), choices=evidence_choices(request.user))
     if request.method == "POST" and form.is_valid():
@@ -303,7 +303,7 @@ def evidence_add(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def evidence_remove(request: HttpRequest, pk: int, link_pk: int) -> HttpResponse:
     escalation = selectors.escalation_get(user=request.user, pk=pk)
-    if not selectors.permissions_for(request.user, escalation).manage:
+    if not selectors.permissions_for(user=request.user, escalation=escalation).manage:
         raise PermissionDenied("Your role does not allow this.")
     link = selectors.evidence_link_get(escalation=escalation, pk=link_pk)
     services.evidence_link_remove(link=link, actor=acting_user(request))
@@ -314,7 +314,7 @@ def evidence_remove(request: HttpRequest, pk: int, link_pk: int) -> HttpResponse
 @require_http_methods(["GET", "POST"])
 def action_add(request: HttpRequest, pk: int) -> HttpResponse:
     escalation = selectors.escalation_get(user=request.user, pk=pk)
-    can = selectors.permissions_for(request.user, escalation)
+    can = selectors.permissions_for(user=request.user, escalation=escalation)
     if not (can.manage or can.respond):
         raise PermissionDenied("Your role does not allow this.")
     organisations = selectors.action_organisation_choices(user=request.user, escalation=escalation)

@@ -68,7 +68,7 @@ def benchmark_areas() -> Benchmarks:
     return Benchmarks(home=home, region=region, country=country, neighbours=neighbours)
 
 
-def wording_for(indicator: Indicator) -> Wording:
+def wording_for(*, indicator: Indicator) -> Wording:
     return Wording(
         subject=indicator.subject,
         unit=indicator.unit,
@@ -147,7 +147,7 @@ class IndicatorSummary:
     @property
     def sentences(self) -> list[str]:
         """Sentences drafted from the data (never typed), ready for the annual report."""
-        wording = wording_for(self.indicator)
+        wording = wording_for(indicator=self.indicator)
         drafted: list[str] = []
         if self.latest is None:
             return drafted
@@ -167,7 +167,7 @@ class IndicatorSummary:
 
 
 def summarise(
-    indicator: Indicator, series: list[Point], comparator_series: dict[str, list[Point]]
+    *, indicator: Indicator, series: list[Point], comparator_series: dict[str, list[Point]]
 ) -> IndicatorSummary:
     summary = IndicatorSummary(indicator=indicator, series=series)
     if not series:
@@ -226,9 +226,11 @@ def indicator_summaries(
     summaries = []
     for indicator in indicators:
         summary = summarise(
-            indicator,
-            series[(indicator.pk, benchmarks.home.pk)],
-            {area.name: series[(indicator.pk, area.pk)] for area in benchmarks.comparators},
+            indicator=indicator,
+            series=series[(indicator.pk, benchmarks.home.pk)],
+            comparator_series={
+                area.name: series[(indicator.pk, area.pk)] for area in benchmarks.comparators
+            },
         )
         if rag_filter and (summary.rag.value if summary.rag else "none") != rag_filter:
             continue
@@ -245,6 +247,7 @@ def indicator_summaries(
 
 
 def group_by_priority(
+    *,
     summaries: list[IndicatorSummary],
 ) -> list[tuple[str, list[IndicatorSummary]]]:
     groups: dict[str, list[IndicatorSummary]] = {}
@@ -298,9 +301,9 @@ def indicator_get(*, user: Any, code: str) -> IndicatorDetail:
         (area, points) for index, (area, points) in enumerate(by_area) if index == 0 or points
     ]
     summary = summarise(
-        indicator,
-        home_points,
-        {area.name: points for area, points in by_area[1:]},
+        indicator=indicator,
+        series=home_points,
+        comparator_series={area.name: points for area, points in by_area[1:]},
     )
     return IndicatorDetail(
         indicator=indicator, benchmarks=benchmarks, summary=summary, series_by_area=by_area

@@ -72,7 +72,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "indicators/dashboard.html",
         {
             "benchmarks": benchmarks,
-            "groups": selectors.group_by_priority(summaries),
+            "groups": selectors.group_by_priority(summaries=summaries),
             "comparator_names": comparator_names,
             "priorities": list(
                 Indicator.objects.filter(archived_at__isnull=True)

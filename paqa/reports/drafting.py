@@ -274,7 +274,7 @@ def practitioners(*, user: Any, year: str) -> Section:
 def children(*, user: Any, year: str) -> Section:
     from paqa.voice.selectors import voice_list
 
-    records = list(voice_list(user, year=year).prefetch_related("responses__by_organisation"))
+    records = list(voice_list(user=user, year=year).prefetch_related("responses__by_organisation"))
     list_url = _with_query(reverse("voice:list"), year=year)
     if not records:
         return _section(
@@ -389,7 +389,7 @@ def data(*, user: Any, year: str, chart_codes: list[str]) -> Section:
         and summary.indicator.derivation != "population"
     ]
     groups = []
-    for priority, members in group_by_priority(in_year):
+    for priority, members in group_by_priority(summaries=in_year):
         statements = [
             Statement(
                 sentence,
@@ -505,7 +505,7 @@ def escalations(*, user: Any, year: str) -> Section:
     standing = ", ".join(f"{count} {status}" for status, count in statuses.most_common())
     statements = [
         Statement(
-            f"PAQA escalated {number_words(len(matters))} {plural} in {year}. "
+            f"PAQA escalated {number_words(number=len(matters))} {plural} in {year}. "
             f"Where they stand now: {standing}.",
             "The escalation register",
             register_url,
@@ -559,7 +559,7 @@ def conclusions(*, user: Any, year: str) -> Section:
     if messages:
         statements.append(
             Statement(
-                f"Within this context there are {number_words(len(messages))} key messages.",
+                f"Within this context there are {number_words(number=len(messages))} key messages.",
                 f"Key messages for {year}",
                 overview_url,
             )

@@ -23,7 +23,7 @@ from paqa.reports.sections import GUIDES, SectionKey
 Progress = Callable[[int, str], None]
 
 
-def can_draft(user: Any) -> bool:
+def can_draft(*, user: Any) -> bool:
     return access_for(user).can(Capability.DRAFT_REPORTS)
 
 
@@ -31,7 +31,7 @@ def report_list(*, user: Any) -> QuerySet[Report]:
     """Reports the user may open: every report for drafters; published ones for readers."""
     require(user, Capability.VIEW_PUBLISHED_REPORTS)
     reports = Report.objects.all()
-    if not can_draft(user):
+    if not can_draft(user=user):
         reports = reports.filter(versions__isnull=False).distinct()
     return reports.prefetch_related("versions")
 
@@ -45,7 +45,7 @@ def report_get(*, user: Any, year: str) -> Report:
 
 def report_for_drafting(*, user: Any, year: str) -> Report:
     """The report to draft: 404 for readers, who may not know a draft exists."""
-    if not can_draft(user):
+    if not can_draft(user=user):
         raise Http404("No such report in your reach.")
     return report_get(user=user, year=year)
 
@@ -115,7 +115,7 @@ def draft_content(*, user: Any, report: Report, progress: Progress | None = None
     )
 
 
-def version_content(version: ReportVersion) -> ReportContent:
+def version_content(*, version: ReportVersion) -> ReportContent:
     return ReportContent.from_json(version.content)
 
 
@@ -123,7 +123,7 @@ def export_get(*, user: Any, year: str, pk: Any) -> ReportExport:
     """An export the user may fetch: a published version's for readers, any for drafters."""
     report = report_get(user=user, year=year)
     exports = report.exports.select_related("report", "version")
-    if not can_draft(user):
+    if not can_draft(user=user):
         exports = exports.filter(version__isnull=False)
     try:
         return exports.get(pk=pk)
@@ -135,6 +135,6 @@ def recent_exports(
     *, user: Any, report: Report, version: ReportVersion | None
 ) -> list[ReportExport]:
     exports = report.exports.defer("data").filter(version=version)
-    if version is None and not can_draft(user):
+    if version is None and not can_draft(user=user):
         return []
     return list(exports.order_by("-created_at", "-pk")[:6])

@@ -196,7 +196,7 @@ def export_run(export_id: int, site_url: str) -> None:
     )
     try:
         if export.version is not None:
-            content = version_content(export.version)
+            content = version_content(version=export.version)
         else:
             content = draft_content(
                 user=export.requested_by,

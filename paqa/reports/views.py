@@ -28,7 +28,7 @@ REFRESH_SECONDS = 2
 @require_http_methods(["GET", "POST"])
 def home(request: HttpRequest) -> HttpResponse:
     reports = list(selectors.report_list(user=request.user))
-    can_draft = selectors.can_draft(request.user)
+    can_draft = selectors.can_draft(user=request.user)
     form = ReportCreateForm(posted(request)) if can_draft else None
     if request.method == "POST":
         require(request.user, Capability.DRAFT_REPORTS)
@@ -52,7 +52,7 @@ def home(request: HttpRequest) -> HttpResponse:
 def report_latest(request: HttpRequest, year: str) -> HttpResponse:
     report = selectors.report_get(user=request.user, year=year)
     latest = selectors.versions(report=report).first()
-    if selectors.can_draft(request.user) or latest is None:
+    if selectors.can_draft(user=request.user) or latest is None:
         return redirect("reports:draft", year=year)
     return redirect("reports:version", year=year, number=latest.number)
 
@@ -79,7 +79,7 @@ def draft(request: HttpRequest, year: str) -> HttpResponse:
 
 def version(request: HttpRequest, year: str, number: int) -> HttpResponse:
     published = selectors.version_get(user=request.user, year=year, number=number)
-    content = selectors.version_content(published)
+    content = selectors.version_content(version=published)
     all_versions = list(selectors.versions(report=published.report))
     return render(
         request,

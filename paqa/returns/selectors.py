@@ -34,7 +34,7 @@ def return_get(*, user: Any, pk: int) -> StatutoryReturn:
         raise Http404("No such return.") from None
 
 
-def may_see_children(user: Any) -> bool:
+def may_see_children(*, user: Any) -> bool:
     return access_for(user).can_anywhere(Capability.VIEW_CHILD_RECORDS)
 
 
@@ -95,7 +95,7 @@ def figure_children(
     *, user: Any, statutory_return: StatutoryReturn, code: str, page: Any
 ) -> tuple[ComputedFigure, Page[Any], list[ChildRow]]:
     """One page of the children behind a figure, with their minimised records."""
-    if not may_see_children(user):
+    if not may_see_children(user=user):
         raise Http404("No such record in your reach.")
     try:
         figure = statutory_return.figures.get(code=code)

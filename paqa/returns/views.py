@@ -62,7 +62,7 @@ def return_detail(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "statutory_return": statutory_return,
             "rows": selectors.figure_rows(statutory_return=statutory_return),
-            "may_see_children": selectors.may_see_children(request.user),
+            "may_see_children": selectors.may_see_children(user=request.user),
             "assessment_start": ASSESSMENT_STARTS.get(statutory_return.assessment_start, ""),
         },
     )

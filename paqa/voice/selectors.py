@@ -32,12 +32,12 @@ def _with_theme(records: QuerySet[VoiceRecord], theme: str) -> QuerySet[VoiceRec
     return records.filter(pk__in=tagged)
 
 
-def can_manage(user: Any) -> bool:
+def can_manage(*, user: Any) -> bool:
     return access_for(user).can(MANAGE)
 
 
 def voice_list(
-    user: Any, *, year: str = "", theme: str = "", source: str = ""
+    *, user: Any, year: str = "", theme: str = "", source: str = ""
 ) -> QuerySet[VoiceRecord]:
     """The voice records the user may read, newest year first, with how many responses each
     has (`response_count`)."""
@@ -52,14 +52,14 @@ def voice_list(
     return records.order_by("-year", "source", "pk")
 
 
-def voice_for_theme(user: Any, theme: str, year: str = "") -> list[VoiceRecord]:
+def voice_for_theme(*, user: Any, theme: str, year: str = "") -> list[VoiceRecord]:
     """What children, young people and families said on a theme (in a year, if given), with
     their quotes and the "you said, we did" responses prefetched as `record.responses.all()`.
 
     For the themes app's side-by-side view: each record has `quote`, `is_summary`,
     `get_who_display()`, `age_band`, `source_title`, `get_source_display()` and `year`.
     """
-    records = voice_list(user, year=year, theme=theme).prefetch_related(
+    records = voice_list(user=user, year=year, theme=theme).prefetch_related(
         Prefetch(
             "responses",
             queryset=YouSaidWeDid.objects.select_related("by_organisation").order_by("date", "pk"),
@@ -84,7 +84,7 @@ def voice_responses(*, record: VoiceRecord) -> QuerySet[YouSaidWeDid]:
     return record.responses.select_related("by_organisation").order_by("date", "pk")
 
 
-def voice_years(user: Any) -> list[str]:
+def voice_years(*, user: Any) -> list[str]:
     """The years that have voice records, newest first, for the filter."""
     require(user, VIEW)
     years = VoiceRecord.objects.order_by().values_list("year", flat=True).distinct()

@@ -40,7 +40,7 @@ EXPORT_HEADER = [
 def voice_list(request: HttpRequest) -> HttpResponse:
     require(request.user, Capability.VIEW_VOICE)
     year = request.GET.get("year", "").strip()
-    years = selectors.voice_years(request.user)
+    years = selectors.voice_years(user=request.user)
     if year not in years:
         year = ""
     theme = request.GET.get("theme", "")
@@ -49,7 +49,7 @@ def voice_list(request: HttpRequest) -> HttpResponse:
     source = request.GET.get("source", "")
     if source not in VoiceRecord.Source.values:
         source = ""
-    records = selectors.voice_list(request.user, year=year, theme=theme, source=source)
+    records = selectors.voice_list(user=request.user, year=year, theme=theme, source=source)
     if (fmt := request.GET.get("format")) in EXPORT_FORMATS:
         rows = [
             [
@@ -77,7 +77,7 @@ def voice_list(request: HttpRequest) -> HttpResponse:
             "sources": VoiceRecord.Source.choices,
             "filters": {"year": year, "theme": theme, "source": source},
             "theme_heading": theme_label(theme) if theme else "",
-            "can_manage": selectors.can_manage(request.user),
+            "can_manage": selectors.can_manage(user=request.user),
             "export_query": request.GET.urlencode(),
         },
     )

@@ -397,7 +397,8 @@ def test_the_summary_speaks_singular_and_spells_out_small_numbers(cast):
         "Of the 1 case audited, 1 was graded good.",
         "The most common theme for development was neglect (1 audit).",
     ]
-    assert [number_words(n) for n in (1, 7, 10, 11, 24)] == ["one", "seven", "ten", "11", "24"]
+    words = [number_words(number=n) for n in (1, 7, 10, 11, 24)]
+    assert words == ["one", "seven", "ten", "11", "24"]
     assert agency_audit_summary(user=cast.paqa_member, year="2017-18").sentences == [
         "No agency has returned a safeguarding audit for 2017-18 yet."
     ]

@@ -185,7 +185,7 @@ def test_a_published_version_does_not_change_when_a_figure_is_corrected(demo, cl
     board = client_for(User.objects.get(email="board@demo.example"))
     page = board.get(reverse("reports:version", args=[YEAR, 1])).content.decode()
     assert "690 last year to 780 at the end of March 2019" in page
-    again = render(selectors.version_content(first), "html", site_url=SITE).decode()
+    again = render(selectors.version_content(version=first), "html", site_url=SITE).decode()
     assert "690 last year to 780" in again
     assert "to 790" not in again
 

@@ -18,7 +18,7 @@ def test_every_staff_role_reads_the_list_and_a_record(cast, client_for, make_rec
     client = client_for(getattr(cast, role))
     assert client.get(reverse("voice:list")).status_code == 200
     assert client.get(reverse("voice:detail", args=[record.pk])).status_code == 200
-    assert list(selectors.voice_list(getattr(cast, role))) == [record]
+    assert list(selectors.voice_list(user=getattr(cast, role))) == [record]
 
 
 @pytest.mark.parametrize("role", ["agency_lead", "auditor", "analyst", "board_member"])
@@ -66,9 +66,9 @@ def test_someone_with_no_role_is_refused(cast, client_for, make_record):
     stranger = UserFactory(email="nobody@example.org")
     assert client_for(stranger).get(reverse("voice:list")).status_code == 403
     with pytest.raises(PermissionDenied):
-        selectors.voice_list(stranger)
+        selectors.voice_list(user=stranger)
     with pytest.raises(PermissionDenied):
-        selectors.voice_for_theme(stranger, "voice-of-the-child", "2018-19")
+        selectors.voice_for_theme(user=stranger, theme="voice-of-the-child", year="2018-19")
 
 
 def test_a_missing_record_is_404(cast, client_for):

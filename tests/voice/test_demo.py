@@ -19,6 +19,6 @@ def test_demo_loads_the_reports_childrens_views_once(cast):
     assert "small gestures of kindness and being noticed by professionals made a big" in quotes
     assert {record.year for record in records} == {"2018-19"}
     assert {record.consent for record in records.filter(source="case_review")} == {"given"}
-    family = selectors.voice_for_theme(cast.board_member, "think-family", "2018-19")
+    family = selectors.voice_for_theme(user=cast.board_member, theme="think-family", year="2018-19")
     assert len(family) == 2
     assert {record.source for record in family} == {"audit"}

@@ -15,12 +15,12 @@ def test_list_filters_by_year_theme_and_source(cast, make_record):
     family = make_record(themes=["think-family"], quote="Family", source="audit")
     child = make_record(quote="Child")
     user = cast.board_member
-    assert list(selectors.voice_list(user, year="2017-18")) == [older]
-    assert list(selectors.voice_list(user, theme="think-family")) == [family]
-    assert set(selectors.voice_list(user, theme="voice-of-the-child")) == {older, child}
-    assert list(selectors.voice_list(user, source="audit")) == [family]
-    assert list(selectors.voice_list(user, year="2018-19", theme="think-family")) == [family]
-    assert selectors.voice_years(user) == ["2018-19", "2017-18"]
+    assert list(selectors.voice_list(user=user, year="2017-18")) == [older]
+    assert list(selectors.voice_list(user=user, theme="think-family")) == [family]
+    assert set(selectors.voice_list(user=user, theme="voice-of-the-child")) == {older, child}
+    assert list(selectors.voice_list(user=user, source="audit")) == [family]
+    assert list(selectors.voice_list(user=user, year="2018-19", theme="think-family")) == [family]
+    assert selectors.voice_years(user=user) == ["2018-19", "2017-18"]
 
 
 def test_voice_for_theme_gives_quotes_and_responses_for_a_year(
@@ -37,15 +37,19 @@ def test_voice_for_theme_gives_quotes_and_responses_for_a_year(
         by_organisation=cast.agency,
     )
     with django_assert_num_queries(4):  # access, theme slugs, records, responses
-        found = selectors.voice_for_theme(cast.agency_lead, "voice-of-the-child", "2018-19")
+        found = selectors.voice_for_theme(
+            user=cast.agency_lead, theme="voice-of-the-child", year="2018-19"
+        )
         assert [r.quote for r in found] == ["Sometimes it felt like I was missing."]
         assert [r.by_organisation.name for r in found[0].responses.all()] == ["Police Agency"]
-    assert len(selectors.voice_for_theme(cast.agency_lead, "voice-of-the-child")) == 2
-    assert selectors.voice_for_theme(cast.agency_lead, "exploitation", "2018-19") == []
+    assert len(selectors.voice_for_theme(user=cast.agency_lead, theme="voice-of-the-child")) == 2
+    assert (
+        selectors.voice_for_theme(user=cast.agency_lead, theme="exploitation", year="2018-19") == []
+    )
 
 
 def test_records_come_newest_year_first(cast, make_record):
     make_record(year="2017-18", quote="Older")
     make_record(quote="Newer")
-    assert [r.year for r in selectors.voice_list(cast.admin)] == ["2018-19", "2017-18"]
+    assert [r.year for r in selectors.voice_list(user=cast.admin)] == ["2018-19", "2017-18"]
     assert VoiceRecord.objects.count() == 2

@@ -74,7 +74,7 @@ class Command(BaseCommand):
                 raise CommandError(
                     f"{year} has no published version {options['number']}"
                 ) from missing
-            content = selectors.version_content(version)
+            content = selectors.version_content(version=version)
             which = f"version-{version.number}"
         else:
             report = selectors.report_for_drafting(user=user, year=year)
