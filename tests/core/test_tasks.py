@@ -291,3 +291,45 @@ def test_an_unknown_mode_is_refused_at_start_up():
     )
     assert result.returncode != 0
     assert "PAQA_TASKS must be one of thread, worker, not 'celery'" in result.stderr
+
+
+def test_a_settings_module_of_ones_own_swaps_the_backend_by_settings_alone(tmp_path):
+    # As the production guide's RQ settings do, with a backend that needs no Redis.
+    (tmp_path / "site_settings.py").write_text(
+        "from paqa.settings.test import *\n"
+        'TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}\n'
+    )
+    environment = {
+        key: value for key, value in os.environ.items() if not key.startswith(("DJANGO_", "PAQA_"))
+    }
+    environment.update(
+        DJANGO_SETTINGS_MODULE="site_settings", PAQA_TASKS="worker", PYTHONPATH=str(tmp_path)
+    )
+    code = (
+        "import django\ndjango.setup()\n"
+        "from paqa.reports.services import export_run\n"
+        "result = export_run.enqueue(1, '/')\n"
+        "print(type(result.task.get_backend()).__name__, result.status)\n"
+    )
+    enqueued = subprocess.run(  # noqa: S603 (our own code)
+        [sys.executable, "-c", code],
+        cwd=REPO,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert enqueued.returncode == 0, enqueued.stderr[-2000:]
+    assert enqueued.stdout.split() == ["DummyBackend", "READY"]
+    refused = subprocess.run(
+        [sys.executable, "-m", "paqa", "worker", "--once"],
+        cwd=REPO,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert refused.returncode != 0
+    assert "goes to django_tasks.backends.dummy.DummyBackend" in refused.stderr
