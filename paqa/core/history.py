@@ -38,7 +38,7 @@ def _record_types() -> tuple[tuple[str, type[Model], type[Model]], ...]:
     """(key, model, its historical model) for every model with history: fixed once the apps
     are loaded, and slow to find (simple-history makes a new manager class on each access)."""
     return tuple(
-        (f"{model._meta.app_label}.{model._meta.model_name}", model, model.history.model)  # type: ignore[attr-defined]
+        (f"{model._meta.app_label}.{model._meta.model_name}", model, model.history.model)
         for model in registered_models.values()
         # Many-to-many links are recorded on their parent's history, not as models of their own.
         if hasattr(model, "history")
