@@ -12,6 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from paqa.accounts.models import User
+
 # Action is part of this part's interface: other parts are given the actions it makes.
 from paqa.actions.models import Action, ActionUpdate
 from paqa.core.history import stamp_actor

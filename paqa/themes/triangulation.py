@@ -11,8 +11,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.http import Http404
+
 from paqa.core.access import Capability, require
 from paqa.core.evidence import EvidenceItem, ThemeReading, YearPass, YearSource
+from paqa.core.periods import PeriodError
 from paqa.core.taxonomy import THEMES, theme_label
 
 MET_SHARE_FOR_DISAGREEMENT = 0.5
@@ -86,12 +89,13 @@ def year_pass_for(*, user: Any, year: str, year_pass: YearPass | None = None) ->
     """The pass to read from: the caller's (a report reuses its own), or a new one."""
     if year_pass is not None and year_pass.user is user and year_pass.year == year:
         return year_pass
-    return YearPass(user=user, year=year)
+    try:
+        return YearPass(user=user, year=year)
+    except PeriodError as error:
+        raise Http404("No such reporting year.") from error
 
 
-def theme_view(
-    *, user: Any, theme: str, year: str, year_pass: YearPass | None = None
-) -> ThemeView:
+def theme_view(*, user: Any, theme: str, year: str, year_pass: YearPass | None = None) -> ThemeView:
     require(user, Capability.VIEW_THEMES)
     return _view(year_pass_for(user=user, year=year, year_pass=year_pass), theme)
 

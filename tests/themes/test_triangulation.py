@@ -70,3 +70,9 @@ def test_survey_questions_carry_themes_into_the_theme_page(demo):
         "years?’" in item.text
         for item in practitioners.items
     ), practitioners.items
+
+
+def test_a_year_that_is_no_reporting_year_is_a_404(demo, client_for):
+    client = client_for(_paqa())
+    assert client.get(reverse("themes:overview", args=["sample"])).status_code == 404
+    assert client.get(reverse("themes:theme", args=["sample", "neglect"])).status_code == 404
