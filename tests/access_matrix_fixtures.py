@@ -342,7 +342,7 @@ def _audits(world: World) -> None:
 
 
 def _surveys(world: World) -> None:
-    from paqa.surveys import coding, impact
+    from paqa.surveys import services
     from paqa.surveys.models import Answer, Question, Response, SurveyInvitation
     from paqa.surveys.packs import PRACTITIONER_PACK, survey_from_pack
 
@@ -364,19 +364,19 @@ def _surveys(world: World) -> None:
     answer = Answer.objects.create(
         response=response, question=question, value="Better joint working with schools"
     )
-    code = coding.code_create(
+    code = services.code_create(
         survey=practitioner, label="Joint working", keywords=["joint"], actor=cast.paqa_member
     )
-    (answer_code,) = coding.answer_code_set(answer=answer, codes=[code], actor=cast.paqa_member)
+    (answer_code,) = services.answer_code_set(answer=answer, codes=[code], actor=cast.paqa_member)
 
     def impact_survey(year: str, *, submitted: bool) -> int:
-        survey = impact.impact_survey_create(
+        survey = services.impact_survey_create(
             year=year,
             opens_on=today - timedelta(days=10),
             closes_on=today + timedelta(days=30),
             actor=cast.admin,
         )
-        impact.invitations_send(
+        services.invitations_send(
             survey=survey, organisations=[cast.agency, cast.other_agency], actor=cast.admin
         )
         if submitted:

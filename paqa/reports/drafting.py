@@ -151,8 +151,8 @@ def _ranked_options(result: Any) -> list[Any]:
 
 
 def impact_assessment(*, user: Any, year: str) -> Section:
-    from paqa.surveys.impact import invitations_for, return_rate
-    from paqa.surveys.results import question_results, survey_for_year
+    from paqa.surveys.impact import return_rate
+    from paqa.surveys.selectors import invitations_for, question_results, survey_for_year
 
     survey = survey_for_year(user=user, series="impact-assessment", year=year)
     if survey is None:
@@ -161,7 +161,7 @@ def impact_assessment(*, user: Any, year: str) -> Section:
             statements=[Statement(f"No impact assessment was run for {year}.")],
         )
     url = reverse("surveys:results", args=[survey.pk])
-    rate = return_rate(invitations_for(user, survey))
+    rate = return_rate(invitations_for(user=user, survey=survey))
     statements = [
         Statement(
             f"{rate.returned} of {rate.invited} organisations returned the "
@@ -200,13 +200,9 @@ def impact_assessment(*, user: Any, year: str) -> Section:
 
 
 def practitioners(*, user: Any, year: str) -> Section:
-    from paqa.surveys import coding
-    from paqa.surveys.results import (
-        headline,
-        question_results,
-        survey_for_year,
-        survey_respondents,
-    )
+    from paqa.surveys import coding, selectors
+    from paqa.surveys.results import headline
+    from paqa.surveys.selectors import question_results, survey_for_year, survey_respondents
 
     survey = survey_for_year(user=user, series="practitioner-survey", year=year)
     if survey is None:
@@ -237,13 +233,13 @@ def practitioners(*, user: Any, year: str) -> Section:
         )
         row_urls.append(url)
     quotes: list[Entry] = []
-    for question in coding.free_text_questions(survey):
-        counts = coding.theme_counts(user=user, question=question)
+    for question in selectors.free_text_questions(user=user, survey=survey):
+        counts = selectors.theme_counts(user=user, question=question)
         coding_url = reverse("surveys:coding-survey", args=[survey.pk])
-        sentence = coding.top_three_sentence(user=user, question=question, counts=counts)
+        sentence = selectors.top_three_sentence(user=user, question=question, counts=counts)
         if sentence:
             statements.append(Statement(sentence, f"{survey.title}: coded answers", coding_url))
-        by_code = coding.quotes_by_code(user=user, question=question)
+        by_code = selectors.quotes_by_code(user=user, question=question, others=0)
         for code, _count in counts[:3]:
             representative = [row for row in by_code.get(code.pk, []) if row.representative]
             if representative:

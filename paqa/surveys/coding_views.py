@@ -9,17 +9,17 @@ from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Page, Paginator
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from paqa.accounts.signin import acting_user
-from paqa.core.access import Capability, access_for, require
+from paqa.core.access import Capability, access_for
 from paqa.core.exports import table_response
 from paqa.core.forms import GovUKForm
-from paqa.surveys import coding
+from paqa.surveys import coding, selectors, services
 from paqa.surveys.models import Answer, AnswerCode, Code, Question, Survey
 from paqa.surveys.suggest import CodedIndex, group_similar, keyword_suggestions
 
@@ -141,12 +141,13 @@ def _coding_context(request: HttpRequest, question: Question, code_form: CodeFor
     survey = question.page.survey
     only_uncoded = request.GET.get("show") == "uncoded"
     query: dict[str, str | int] = {"show": "uncoded"} if only_uncoded else {}
-    codebook = list(Code.objects.filter(survey=survey).order_by("label", "pk"))
-    rows = coding.answer_rows(user=user, question=question)
+    codebook = selectors.codebook(user=user, survey=survey)
+    rows = selectors.answer_rows(user=user, question=question)
     suggester = Suggester(codebook, rows)
 
     page = Paginator(
-        coding.answers_to_code(user=user, question=question, only_uncoded=only_uncoded), PAGE_SIZE
+        selectors.answers_to_code(user=user, question=question, only_uncoded=only_uncoded),
+        PAGE_SIZE,
     ).get_page(request.GET.get("page"))
     items = []
     for answer in page.object_list:
@@ -217,7 +218,7 @@ def _codes_posted(request: HttpRequest, survey: Survey) -> list[Code]:
         wanted = {int(value) for value in request.POST.getlist("codes")}
     except ValueError as bad:
         raise ValidationError("Choose codes from the codebook") from bad
-    codes = list(Code.objects.filter(survey=survey, pk__in=wanted).order_by("label"))
+    codes = selectors.codebook(user=request.user, survey=survey, pks=sorted(wanted))
     if len(codes) != len(wanted):
         raise ValidationError("Choose codes from the codebook")
     return codes
@@ -229,7 +230,7 @@ def _answers_posted(request: HttpRequest, question: Question) -> list[Answer]:
     except ValueError as bad:
         raise ValidationError("Choose answers to this question") from bad
     answers = list(
-        coding.answers_to_code(user=request.user, question=question).filter(pk__in=wanted)
+        selectors.answers_to_code(user=request.user, question=question).filter(pk__in=wanted)
     )
     if not wanted or len(answers) != len(wanted):
         raise ValidationError("Choose answers to this question")
@@ -239,13 +240,12 @@ def _answers_posted(request: HttpRequest, question: Question) -> list[Answer]:
 @require_GET
 def survey_coding(request: HttpRequest, pk: int) -> HttpResponse:
     """The survey's free-text questions, how far their coding has got, and where to go."""
-    require(request.user, Capability.VIEW_SURVEY_RESULTS)
-    survey = Survey.objects.filter(pk=pk).first()
-    if survey is None:
-        raise Http404("No such survey.")
+    survey = selectors.survey_get(user=request.user, pk=pk)
     questions = [
-        (question, coding.coding_progress(user=request.user, question=question))
-        for question in coding.free_text_questions(survey).select_related("page__survey")
+        (question, selectors.coding_progress(user=request.user, question=question))
+        for question in selectors.free_text_questions(
+            user=request.user, survey=survey
+        ).select_related("page__survey")
     ]
     return render(
         request,
@@ -261,7 +261,7 @@ def survey_coding(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def question_coding(request: HttpRequest, pk: int, question_pk: int) -> HttpResponse:
     """Code the answers to one free-text question, one at a time or a group at once."""
-    question = coding.question_for_coding(
+    question = selectors.question_for_coding(
         user=request.user, survey_pk=pk, question_pk=question_pk, for_change=True
     )
     survey = question.page.survey
@@ -274,7 +274,9 @@ def question_coding(request: HttpRequest, pk: int, question_pk: int) -> HttpResp
             code_form = CodeForm(request.POST)
             if code_form.is_valid():
                 try:
-                    code = coding.code_create(survey=survey, actor=actor, **code_form.cleaned_data)
+                    code = services.code_create(
+                        survey=survey, actor=actor, **code_form.cleaned_data
+                    )
                 except ValidationError as error:
                     _apply_errors(code_form, error)
                 else:
@@ -284,7 +286,7 @@ def question_coding(request: HttpRequest, pk: int, question_pk: int) -> HttpResp
             try:
                 (answer,) = _answers_posted(request, question)
                 codes = _codes_posted(request, survey)
-                coding.answer_code_set(answer=answer, codes=codes, actor=actor)
+                services.answer_code_set(answer=answer, codes=codes, actor=actor)
             except ValidationError as error:
                 messages.error(request, error.messages[0])
                 return redirect(here)
@@ -302,7 +304,7 @@ def question_coding(request: HttpRequest, pk: int, question_pk: int) -> HttpResp
                 codes = _codes_posted(request, survey)
                 if not codes:
                     raise ValidationError("Choose at least one code for the group")
-                done = coding.answers_code_add(answers=answers, codes=codes, actor=actor)
+                done = services.answers_code_add(answers=answers, codes=codes, actor=actor)
             except ValidationError as error:
                 messages.error(request, error.messages[0])
                 return redirect(here)
@@ -319,7 +321,9 @@ def question_coding(request: HttpRequest, pk: int, question_pk: int) -> HttpResp
 @require_GET
 def question_themes(request: HttpRequest, pk: int, question_pk: int) -> HttpResponse:
     """The themes in the answers, ranked; the report's drafted sentence; quotes; downloads."""
-    question = coding.question_for_coding(user=request.user, survey_pk=pk, question_pk=question_pk)
+    question = selectors.question_for_coding(
+        user=request.user, survey_pk=pk, question_pk=question_pk
+    )
     user = request.user
     if (fmt := request.GET.get("format")) in EXPORT_FORMATS:
         survey = question.page.survey
@@ -327,17 +331,21 @@ def question_themes(request: HttpRequest, pk: int, question_pk: int) -> HttpResp
             fmt,
             f"coded-answers-{survey.series}-{survey.year}-{question.code}",
             coding.EXPORT_HEADER,
-            coding.export_rows(user=user, question=question),
+            selectors.export_rows(user=user, question=question),
         )
-    counts = coding.theme_counts(user=user, question=question)
-    progress = coding.coding_progress(user=user, question=question)
+    counts = selectors.theme_counts(user=user, question=question)
+    progress = selectors.coding_progress(user=user, question=question)
     asked = request.GET.get("asked", "").strip()[:200]
-    by_code = coding.quotes_by_code(user=user, question=question)
     can_code = access_for(user).can(Capability.CODE_FREE_TEXT)
+    # Those who code choose quotes from a theme's first answers; others see only the quotes.
+    by_code = selectors.quotes_by_code(
+        user=user, question=question, others=CANDIDATE_QUOTES if can_code else 0
+    )
     themes = []
     for rank, (code, count) in enumerate(counts, start=1):
         rows = by_code.get(code.pk, [])
         others = [row for row in rows if not row.representative]
+        quoted = len(rows) - len(others)
         themes.append(
             {
                 "rank": rank,
@@ -354,7 +362,7 @@ def question_themes(request: HttpRequest, pk: int, question_pk: int) -> HttpResp
                 ]
                 if can_code
                 else [],
-                "more_candidates": max(0, len(others) - CANDIDATE_QUOTES) if can_code else 0,
+                "more_candidates": max(0, count - quoted - CANDIDATE_QUOTES) if can_code else 0,
             }
         )
     return render(
@@ -365,7 +373,7 @@ def question_themes(request: HttpRequest, pk: int, question_pk: int) -> HttpResp
             "question": question,
             "themes": themes,
             "progress": progress,
-            "sentence": coding.top_three_sentence(
+            "sentence": selectors.top_three_sentence(
                 user=user, question=question, asked_about=asked, counts=counts
             ),
             "asked": asked,
@@ -379,14 +387,14 @@ def quote_mark(
     request: HttpRequest, pk: int, question_pk: int, answer_code_pk: int
 ) -> HttpResponse:
     """Use a coded answer as a quote for its theme, or stop using it."""
-    question = coding.question_for_coding(
+    question = selectors.question_for_coding(
         user=request.user, survey_pk=pk, question_pk=question_pk, for_change=True
     )
-    answer_code = coding.answer_code_for_change(
+    answer_code = selectors.answer_code_for_change(
         user=request.user, question=question, pk=answer_code_pk
     )
     representative = request.POST.get("representative") == "1"
-    coding.quote_mark(
+    services.quote_mark(
         answer_code=answer_code, representative=representative, actor=acting_user(request)
     )
     messages.success(

@@ -196,7 +196,7 @@ def _respond(
 def _impact_returns(partnership_organisations: list[Organisation]) -> None:
     """The 2018-19 impact assessment: the seven agencies name recruitment and retention and
     increasing demand; the district council also names homelessness (as the report says)."""
-    from paqa.surveys.impact import impact_survey_create
+    from paqa.surveys.services import impact_survey_create
 
     survey = impact_survey_create(
         year="2018-19", opens_on=date(2019, 1, 7), closes_on=date(2019, 2, 28), actor=None

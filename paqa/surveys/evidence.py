@@ -25,7 +25,8 @@ from paqa.core.evidence import (
 )
 from paqa.core.taxonomy import canonical_themes
 from paqa.surveys.models import AnswerCode, Question, Response, Survey
-from paqa.surveys.results import QuestionResult, headline, question_results, survey_get
+from paqa.surveys.results import QuestionResult, headline
+from paqa.surveys.selectors import question_results, survey_get
 
 IMPACT_SERIES = "impact-assessment"
 # Impact assessment answers name pressures and areas for improvement in their own words.

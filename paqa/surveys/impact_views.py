@@ -19,7 +19,7 @@ from paqa.accounts.signin import acting_user
 from paqa.core.access import Capability, access_for, require
 from paqa.core.forms import GovUKForm
 from paqa.partnership.models import Organisation
-from paqa.surveys import engine, impact, services
+from paqa.surveys import engine, impact, selectors, services
 from paqa.surveys.models import Question, Survey
 
 
@@ -34,10 +34,10 @@ class InviteForm(GovUKForm):
         error_messages={"required": "Select at least one organisation to invite"},
     )
 
-    def __init__(self, *args: Any, survey: Survey, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, user: Any, survey: Survey, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         field = cast(forms.ModelMultipleChoiceField, self.fields["organisations"])
-        field.queryset = impact.organisations_to_invite(survey)
+        field.queryset = selectors.organisations_to_invite(user=user, survey=survey)
 
 
 def _return_url(request: HttpRequest, survey: Survey) -> str:
@@ -55,10 +55,10 @@ def _manager(request: HttpRequest) -> None:
 def _rate_page(
     request: HttpRequest, survey: Survey, form: InviteForm | None = None
 ) -> HttpResponse:
-    rows = impact.invitations_for(request.user, survey)
+    rows = selectors.invitations_for(user=request.user, survey=survey)
     can_manage = access_for(request.user).can_everywhere(Capability.MANAGE_SURVEYS)
     if can_manage and form is None:
-        form = InviteForm(survey=survey)
+        form = InviteForm(user=request.user, survey=survey)
     return render(
         request,
         "surveys/impact_rate.html",
@@ -75,17 +75,17 @@ def _rate_page(
 
 @require_GET
 def rate(request: HttpRequest, pk: int) -> HttpResponse:
-    return _rate_page(request, impact.impact_survey_get(pk))
+    return _rate_page(request, selectors.impact_survey_get(user=request.user, pk=pk))
 
 
 @require_POST
 def invite(request: HttpRequest, pk: int) -> HttpResponse:
     _manager(request)
-    survey = impact.impact_survey_get(pk)
-    form = InviteForm(request.POST, survey=survey)
+    survey = selectors.impact_survey_get(user=request.user, pk=pk)
+    form = InviteForm(request.POST, user=request.user, survey=survey)
     if form.is_valid():
         try:
-            made = impact.invitations_send(
+            made = services.invitations_send(
                 survey=survey,
                 organisations=list(form.cleaned_data["organisations"]),
                 actor=acting_user(request),
@@ -106,8 +106,8 @@ def invite(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def remind(request: HttpRequest, pk: int) -> HttpResponse:
     _manager(request)
-    survey = impact.impact_survey_get(pk)
-    sent = impact.impact_reminders_send(
+    survey = selectors.impact_survey_get(user=request.user, pk=pk)
+    sent = services.impact_reminders_send(
         survey=survey, actor=acting_user(request), return_url=_return_url(request, survey)
     )
     messages.success(
@@ -122,11 +122,13 @@ def remind(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _return(request: HttpRequest, pk: int, org_pk: int) -> impact.ImpactReturn:
-    survey = impact.impact_survey_get(pk)
+    survey = selectors.impact_survey_get(user=request.user, pk=pk)
     organisation = Organisation.objects.filter(pk=org_pk).first()
     if organisation is None:
         raise Http404("No such organisation.")
-    return impact.organisation_return(request.user, survey, organisation)
+    return selectors.organisation_return(
+        user=request.user, survey=survey, organisation=organisation
+    )
 
 
 def _closed(request: HttpRequest, survey: Survey) -> HttpResponse:
@@ -138,9 +140,9 @@ def _closed(request: HttpRequest, survey: Survey) -> HttpResponse:
 @require_GET
 def return_choose(request: HttpRequest, pk: int) -> HttpResponse:
     """The signed-in agency lead's return; if they lead several invited organisations, which."""
-    survey = impact.impact_survey_get(pk)
+    survey = selectors.impact_survey_get(user=request.user, pk=pk)
     require(request.user, Capability.ANSWER_ORGANISATION_SURVEYS)
-    invitations = impact.own_invitations(request.user, survey)
+    invitations = selectors.own_invitations(user=request.user, survey=survey)
     if len(invitations) == 1:
         return redirect(
             "surveys:impact-return-organisation",
@@ -158,8 +160,12 @@ def return_resume(request: HttpRequest, pk: int, org_pk: int) -> HttpResponse:
     impact_return = _return(request, pk, org_pk)
     if not impact_return.can_edit:
         return redirect("surveys:impact-return-view", pk=pk, org_pk=org_pk)
-    answers = services.answers_by_code(impact_return.response)
-    count = len(engine.visible_pages(impact.survey_pages(impact_return.survey), answers))
+    answers = selectors.answers_by_code(response=impact_return.response)
+    count = len(
+        engine.visible_pages(
+            selectors.survey_pages(user=request.user, survey=impact_return.survey), answers
+        )
+    )
     if impact_return.response.reached_page > count:
         return redirect("surveys:impact-return-check", pk=pk, org_pk=org_pk)
     return redirect(
@@ -193,8 +199,8 @@ def return_page(request: HttpRequest, pk: int, org_pk: int, number: int) -> Http
         return redirect("surveys:impact-return-view", pk=pk, org_pk=org_pk)
     if not survey.is_open():
         return _closed(request, survey)
-    answers = services.answers_by_code(impact_return.response)
-    pages = engine.visible_pages(impact.survey_pages(survey), answers)
+    answers = selectors.answers_by_code(response=impact_return.response)
+    pages = engine.visible_pages(selectors.survey_pages(user=request.user, survey=survey), answers)
     if not 1 <= number <= len(pages):
         raise Http404("No such page.")
     current = pages[number - 1]
@@ -204,7 +210,7 @@ def return_page(request: HttpRequest, pk: int, org_pk: int, number: int) -> Http
         leaving = "save_and_leave" in request.POST
         if leaving or form.is_valid():
             try:
-                response = impact.impact_answers_save(
+                response = services.impact_answers_save(
                     impact_return=impact_return,
                     values=_posted_values(request, form, questions),
                     questions=questions,
@@ -219,8 +225,10 @@ def return_page(request: HttpRequest, pk: int, org_pk: int, number: int) -> Http
                     "surveys/impact_saved.html",
                     {"survey": survey, "organisation": impact_return.organisation},
                 )
-            answers = services.answers_by_code(response)
-            pages = engine.visible_pages(impact.survey_pages(survey), answers)
+            answers = selectors.answers_by_code(response=response)
+            pages = engine.visible_pages(
+                selectors.survey_pages(user=request.user, survey=survey), answers
+            )
             if number < len(pages):
                 return redirect(
                     "surveys:impact-return-page", pk=pk, org_pk=org_pk, number=number + 1
@@ -260,20 +268,20 @@ def return_check(request: HttpRequest, pk: int, org_pk: int) -> HttpResponse:
     errors: list[str] = []
     if request.method == "POST":
         try:
-            impact.impact_return_submit(impact_return=impact_return, actor=acting_user(request))
+            services.impact_return_submit(impact_return=impact_return, actor=acting_user(request))
         except ValidationError as error:
             errors = list(error.messages)
         else:
             messages.success(request, f"{impact_return.organisation.name}’s return has been sent.")
             return redirect("surveys:impact-return-view", pk=pk, org_pk=org_pk)
-    problems = impact.return_problems(impact_return.response)
+    problems = selectors.return_problems(user=request.user, impact_return=impact_return)
     return render(
         request,
         "surveys/impact_return_check.html",
         {
             "survey": survey,
             "organisation": impact_return.organisation,
-            "summary": impact.return_summary(impact_return.response),
+            "summary": selectors.return_summary(user=request.user, impact_return=impact_return),
             "problems": problems,
             "errors": errors,
         },
@@ -293,7 +301,7 @@ def return_view(request: HttpRequest, pk: int, org_pk: int) -> HttpResponse:
             "survey": impact_return.survey,
             "organisation": impact_return.organisation,
             "response": impact_return.response,
-            "summary": impact.return_summary(impact_return.response),
+            "summary": selectors.return_summary(user=request.user, impact_return=impact_return),
             "sees_rate": access_for(request.user).can(Capability.VIEW_SURVEY_RESULTS),
         },
     )

@@ -17,7 +17,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
 from paqa.core.ratelimit import over_limit
-from paqa.surveys import engine, services
+from paqa.surveys import engine, selectors, services
 from paqa.surveys.models import Response, Survey
 
 
@@ -88,7 +88,7 @@ def page(request: HttpRequest, slug: str, key: str, number: int) -> HttpResponse
     existing = Response.objects.filter(submission_key=key, survey=survey).first()
     if existing is not None and existing.status == Response.Status.SUBMITTED:
         return redirect("surveys:public-done", slug=slug)
-    answers = services.answers_by_code(existing) if existing else {}
+    answers = selectors.answers_by_code(response=existing) if existing else {}
     pages = engine.visible_pages(_pages(survey), answers)
     if not 1 <= number <= len(pages):
         raise Http404("No such page.")
@@ -145,7 +145,7 @@ def page(request: HttpRequest, slug: str, key: str, number: int) -> HttpResponse
                 return render(
                     request, "surveys/public/saved.html", {"survey": survey, "code": code}
                 )
-            answers = services.answers_by_code(response)
+            answers = selectors.answers_by_code(response=response)
             pages = engine.visible_pages(_pages(survey), answers)
             if number < len(pages):
                 return redirect("surveys:public-page", slug=slug, key=key, number=number + 1)
@@ -186,7 +186,7 @@ def check(request: HttpRequest, slug: str, key: str) -> HttpResponse:
         return redirect("surveys:public-done", slug=slug)
     if response.status == Response.Status.SUBMITTED:
         return redirect("surveys:public-done", slug=slug)
-    answers = services.answers_by_code(response)
+    answers = selectors.answers_by_code(response=response)
     summary = [
         (
             number,

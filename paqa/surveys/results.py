@@ -1,6 +1,6 @@
-"""Survey results: counts, percentages with 95% intervals, breakdowns and year on year.
-
-Selectors, given the acting user. Only submitted responses count; drafts never do.
+"""Survey results: the arithmetic and the shapes of counts, percentages with 95% intervals,
+breakdowns and year on year. The counting itself is done in the database (`counting`) and
+read through `selectors`; everything here works on counts already made.
 
 - Percentages are of the people who answered the question (for questions with several
   choices they can add up to more than 100%), shown as whole numbers, as in the report.
@@ -8,24 +8,19 @@ Selectors, given the acting user. Only submitted responses count; drafts never d
 - Breakdowns (by organisation or role) never show a count of 1 to 4: such a cell says
   "fewer than 5". Groups with fewer than 5 people are merged into one "Other" group when
   together they reach 5, and suppressed whole when they do not.
-- Each survey's answers are loaded in one query, whatever the number of responses.
 """
 
 from __future__ import annotations
 
 import math
 import statistics
-from collections import Counter, defaultdict
-from collections.abc import Iterable
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from django.http import Http404
-
-from paqa.core.access import Capability, require
 from paqa.surveys.engine import choices_for
-from paqa.surveys.models import Answer, AnswerCode, Code, Question, Response, Survey
+from paqa.surveys.models import Code, Question, Survey
 
 __all__ = [
     "CHOICE_KINDS",
@@ -42,19 +37,20 @@ __all__ = [
     "ResponseRow",
     "ResultsPage",
     "ThemeCount",
-    "breakdown",
-    "breakdown_sources",
+    "as_number",
+    "breakdown_table",
+    "choice_result",
+    "compare",
+    "export_value",
     "headline",
+    "is_given",
+    "number_result",
+    "options_in",
+    "page_headlines",
     "percent_text",
-    "previous_survey",
-    "question_results",
-    "response_rows",
-    "results_page",
-    "survey_get",
-    "theme_counts",
+    "text_result",
     "whole_percent",
     "wilson_interval",
-    "year_on_year",
 ]
 
 Z_95 = 1.959964
@@ -101,6 +97,34 @@ def whole_percent(proportion: float) -> int:
 def percent_text(proportion: float) -> str:
     """0.9612 as "96%"."""
     return f"{whole_percent(proportion)}%"
+
+
+def is_given(value: Any) -> bool:
+    """Whether a stored answer says anything: an empty text or list, or null, does not."""
+    return value not in (None, "", [])
+
+
+def options_in(value: Any) -> set[str]:
+    """The options an answer with choices names: a list's texts, or a single text; empty texts
+    and nulls are not options, and a list naming one twice names it once."""
+    if isinstance(value, list):
+        return {str(item) for item in value if is_given(item)}
+    return {str(value)} if is_given(value) else set()
+
+
+def as_number(value: Any) -> float | None:
+    """A number question's answer as a number, if it reads as one (true and false do not)."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int | float) and math.isfinite(value):
+        return float(value)
+    if isinstance(value, str):
+        try:
+            number = float(value.strip())
+        except ValueError:
+            return None
+        return number if math.isfinite(number) else None
+    return None
 
 
 # Results ------------------------------------------------------------------------------------
@@ -167,137 +191,43 @@ class QuestionResult:
         return "" if self.median is None else f"{self.median:,.1f}".removesuffix(".0")
 
 
-@dataclass
-class _Loaded:
-    """One survey's questions and submitted answers, loaded once."""
-
-    survey: Survey
-    questions: list[Question]
-    answers: dict[int, dict[int, Any]]  # response id -> question id -> value
-    organisations: dict[int, str]  # response id -> organisation name, where there is one
-
-    def question(self, code: str) -> Question | None:
-        return next((q for q in self.questions if q.code == code), None)
-
-
-def _load(survey: Survey) -> _Loaded:
-    questions = list(
-        Question.objects.filter(page__survey=survey)
-        .select_related("page")
-        .order_by("page__order", "order", "pk")
-    )
-    answers: dict[int, dict[int, Any]] = defaultdict(dict)
-    organisations: dict[int, str] = {}
-    rows = (
-        Answer.objects.filter(response__survey=survey, response__status=Response.Status.SUBMITTED)
-        .order_by("response_id", "pk")
-        .values_list("response_id", "question_id", "value", "response__organisation__name")
-    )
-    for response_id, question_id, value, organisation in rows:
-        answers[response_id][question_id] = value
-        if organisation:
-            organisations[response_id] = organisation
-    return _Loaded(
-        survey=survey, questions=questions, answers=dict(answers), organisations=organisations
-    )
-
-
-def _given(value: Any) -> bool:
-    return value not in (None, "", [])
-
-
-def _as_list(value: Any) -> list[str]:
-    """A choice answer as the list of options it picks (one for all but 'several choices')."""
-    if isinstance(value, list):
-        return [str(item) for item in value if _given(item)]
-    return [str(value)] if _given(value) else []
-
-
-def _options(question: Question, seen: Iterable[str]) -> list[str]:
+def option_names(question: Question, counts: Mapping[str, int]) -> list[str]:
     """The question's options in their order, then any answer no longer among them (a choice
-    renamed after people answered), so no answer is silently dropped."""
+    renamed after people answered), most chosen first, so no answer is silently dropped."""
     options = [str(choice) for choice in choices_for(question)]
-    for value in seen:
+    for value in sorted(counts, key=lambda option: (-counts[option], option)):
         if value not in options:
             options.append(value)
     return options
 
 
-def _number(value: Any) -> float | None:
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int | float) and math.isfinite(value):
-        return float(value)
-    if isinstance(value, str):
-        try:
-            number = float(value.strip())
-        except ValueError:
-            return None
-        return number if math.isfinite(number) else None
-    return None
-
-
-def _question_result(question: Question, values: list[Any]) -> QuestionResult:
-    given = [value for value in values if _given(value)]
-    if question.kind in CHOICE_KINDS:
-        picked = [_as_list(value) for value in given]
-        picked = [items for items in picked if items]
-        answered = len(picked)
-        counts: Counter[str] = Counter(option for items in picked for option in set(items))
-        seen = sorted(counts, key=lambda option: (-counts[option], option))
-        options = []
-        for option in _options(question, seen):
-            low, high = wilson_interval(counts[option], answered)
-            options.append(
-                OptionResult(
-                    option=option, count=counts[option], answered=answered, low=low, high=high
-                )
-            )
-        return QuestionResult(question=question, answered=answered, options=options)
-    if question.kind == Question.Kind.NUMBER:
-        numbers = [n for n in (_number(value) for value in given) if n is not None]
-        return QuestionResult(
-            question=question,
-            answered=len(numbers),
-            mean=statistics.fmean(numbers) if numbers else None,
-            median=float(statistics.median(numbers)) if numbers else None,
+def choice_result(
+    question: Question, *, answered: int, counts: Mapping[str, int]
+) -> QuestionResult:
+    """A question with choices, from how many people answered it and how many of them picked
+    each option (each person counts once per option)."""
+    options = []
+    for option in option_names(question, counts):
+        count = counts.get(option, 0)
+        low, high = wilson_interval(count, answered)
+        options.append(
+            OptionResult(option=option, count=count, answered=answered, low=low, high=high)
         )
-    return QuestionResult(question=question, answered=len(given))
+    return QuestionResult(question=question, answered=answered, options=options)
 
 
-def _results(loaded: _Loaded) -> list[QuestionResult]:
-    by_question: dict[int, list[Any]] = defaultdict(list)
-    for answers in loaded.answers.values():
-        for question_id, value in answers.items():
-            by_question[question_id].append(value)
-    return [_question_result(q, by_question.get(q.pk, [])) for q in loaded.questions]
+def number_result(question: Question, numbers: list[float]) -> QuestionResult:
+    """A number question, from the answers that read as numbers."""
+    return QuestionResult(
+        question=question,
+        answered=len(numbers),
+        mean=statistics.fmean(numbers) if numbers else None,
+        median=float(statistics.median(numbers)) if numbers else None,
+    )
 
 
-def survey_get(*, user: Any, pk: int) -> Survey:
-    """The survey whose results the user wants to see (404 when there is none)."""
-    require(user, Capability.VIEW_SURVEY_RESULTS)
-    survey = Survey.objects.filter(pk=pk).first()
-    if survey is None:
-        raise Http404("No such survey.")
-    return survey
-
-
-def survey_for_year(*, user: Any, series: str, year: str) -> Survey | None:
-    """The survey of a series (like "practitioner-survey") run in a reporting year, if any."""
-    require(user, Capability.VIEW_SURVEY_RESULTS)
-    return Survey.objects.filter(series=series, year=year).first()
-
-
-def survey_respondents(*, user: Any, survey: Survey) -> int:
-    """How many people submitted the survey."""
-    require(user, Capability.VIEW_SURVEY_RESULTS)
-    return Response.objects.filter(survey=survey, status=Response.Status.SUBMITTED).count()
-
-
-def question_results(*, user: Any, survey: Survey) -> list[QuestionResult]:
-    """Every question's results, in the survey's order, over submitted responses only."""
-    require(user, Capability.VIEW_SURVEY_RESULTS)
-    return _results(_load(survey))
+def text_result(question: Question, *, answered: int) -> QuestionResult:
+    return QuestionResult(question=question, answered=answered)
 
 
 def headline(survey_results: list[QuestionResult], code: str, option: str) -> str:
@@ -320,6 +250,21 @@ def headline(survey_results: list[QuestionResult], code: str, option: str) -> st
     return (
         f"{found.percent_text} of respondents {said} ‘{text}’ (95% interval {found.interval_text})."
     )
+
+
+def page_headlines(survey_results: list[QuestionResult]) -> list[str]:
+    """One sentence per answered question with choices: on "Yes" for yes/no questions, else on
+    the option most chosen."""
+    sentences = []
+    for result in survey_results:
+        if not result.is_choice or not result.answered:
+            continue
+        if result.question.kind == Question.Kind.YES_NO:
+            option = "Yes"
+        else:
+            option = max(result.options, key=lambda o: o.count).option
+        sentences.append(headline(survey_results, result.code, option))
+    return [sentence for sentence in sentences if sentence]
 
 
 # Breakdowns ---------------------------------------------------------------------------------
@@ -369,37 +314,31 @@ class BreakdownTable:
         return row.cells[self.options.index(option)]
 
 
-def _cell(count: int) -> BreakdownCell:
-    return BreakdownCell(None if 0 < count < SUPPRESS_BELOW else count)
-
-
-def _breakdown(loaded: _Loaded, question: Question, by: Question | None) -> BreakdownTable:
+def check_breakdown(question: Question, by: Question | None) -> None:
     if question.kind not in CHOICE_KINDS:
         raise ValueError("Only questions with choices can be broken down")
     if by is not None and by.kind not in CHOICE_KINDS:
         raise ValueError("Results can only be broken down by a question with choices")
-    group_order: list[str] = []
-    if by is not None:
-        group_order = [str(choice) for choice in choices_for(by)]
-    # group -> people in it who answered the question, and their counts per option
-    sizes: Counter[str] = Counter()
-    counts: dict[str, Counter[str]] = defaultdict(Counter)
-    seen: Counter[str] = Counter()
-    for response_id, answers in loaded.answers.items():
-        picked = _as_list(answers.get(question.pk))
-        if not picked:
-            continue
-        if by is None:
-            organisation = loaded.organisations.get(response_id)
-            groups = [organisation] if organisation else []
-        else:
-            groups = _as_list(answers.get(by.pk))
-        for group in set(groups):
-            sizes[group] += 1
-            for option in set(picked):
-                counts[group][option] += 1
-        seen.update(set(picked))
-    options = _options(question, sorted(seen, key=lambda option: (-seen[option], option)))
+
+
+def _cell(count: int) -> BreakdownCell:
+    return BreakdownCell(None if 0 < count < SUPPRESS_BELOW else count)
+
+
+def breakdown_table(
+    result: QuestionResult,
+    by: Question | None,
+    *,
+    sizes: Mapping[str, int],
+    counts: Mapping[str, Mapping[str, int]],
+) -> BreakdownTable:
+    """The breakdown of a question's result by `by`'s answers (or, None, by organisation),
+    from each group's size (people in it who answered the question) and its counts per option,
+    with small cells suppressed and small groups merged."""
+    question = result.question
+    check_breakdown(question, by)
+    options = [option.option for option in result.options]
+    group_order = [str(choice) for choice in choices_for(by)] if by is not None else []
     ordered = [g for g in group_order if g in sizes] + sorted(
         g for g in sizes if g not in group_order
     )
@@ -408,17 +347,13 @@ def _breakdown(loaded: _Loaded, question: Question, by: Question | None) -> Brea
     for group in ordered:
         if group in small:
             continue
-        rows.append(BreakdownRow(group=group, cells=[_cell(counts[group][o]) for o in options]))
+        cells = [_cell(counts.get(group, {}).get(o, 0)) for o in options]
+        rows.append(BreakdownRow(group=group, cells=cells))
     if small:
-        together = sum(sizes[g] for g in small)
-        if together >= SUPPRESS_BELOW:
-            merged = Counter[str]()
-            for group in small:
-                merged.update(counts[group])
+        if sum(sizes[g] for g in small) >= SUPPRESS_BELOW:
+            merged = [sum(counts.get(g, {}).get(o, 0) for g in small) for o in options]
             rows.append(
-                BreakdownRow(
-                    group=OTHER_GROUP, cells=[_cell(merged[o]) for o in options], merged=True
-                )
+                BreakdownRow(group=OTHER_GROUP, cells=[_cell(n) for n in merged], merged=True)
             )
         else:
             rows.append(
@@ -432,46 +367,7 @@ def _breakdown(loaded: _Loaded, question: Question, by: Question | None) -> Brea
     return BreakdownTable(question=question, by=by, options=options, rows=rows)
 
 
-def breakdown(
-    *, user: Any, survey: Survey, question: Question, by: Question | None = None
-) -> BreakdownTable:
-    """Counts of each option of `question` per group. The groups are the answers to `by` (a
-    question marked as a breakdown, such as role), or with `by=None` the organisations that
-    sent the responses (for surveys with one return per organisation).
-
-    Counts of 1 to 4 are suppressed (value None, shown as "fewer than 5"); groups with fewer
-    than 5 people are merged into "Other (fewer than 5 each)", itself suppressed whole when
-    even together they are fewer than 5.
-    """
-    require(user, Capability.VIEW_SURVEY_RESULTS)
-    return _breakdown(_load(survey), question, by)
-
-
-def _sources(loaded: _Loaded) -> list[Question | None]:
-    sources: list[Question | None] = [q for q in loaded.questions if q.breakdown]
-    if loaded.survey.kind == Survey.Kind.ORGANISATION:
-        sources.append(None)
-    return sources
-
-
-def breakdown_sources(*, user: Any, survey: Survey) -> list[Question | None]:
-    """What the survey's results can be broken down by: its breakdown questions, and (None)
-    the responding organisation for surveys with one return per organisation."""
-    require(user, Capability.VIEW_SURVEY_RESULTS)
-    return _sources(_load(survey))
-
-
 # Year on year -------------------------------------------------------------------------------
-
-
-def previous_survey(survey: Survey) -> Survey | None:
-    """The latest survey of the same series from an earlier year, if there is one."""
-    return (
-        Survey.objects.filter(series=survey.series, year__lt=survey.year)
-        .exclude(pk=survey.pk)
-        .order_by("-year")
-        .first()
-    )
 
 
 @dataclass(frozen=True)
@@ -521,9 +417,10 @@ class QuestionComparison:
         return next((o for o in self.options if o.option == name), None)
 
 
-def _compare(
+def compare(
     current: list[QuestionResult], previous: list[QuestionResult], earlier: Survey
 ) -> list[QuestionComparison]:
+    """Each question with choices asked in both (same code), option by option."""
     before = {r.code: r for r in previous if r.is_choice}
     comparisons = []
     for result in current:
@@ -544,17 +441,7 @@ def _compare(
     return comparisons
 
 
-def year_on_year(*, user: Any, survey: Survey) -> list[QuestionComparison]:
-    """Each question with choices that the previous survey of the series also asked (same
-    code), with the percentage choosing each option then and now. Empty without one."""
-    require(user, Capability.VIEW_SURVEY_RESULTS)
-    earlier = previous_survey(survey)
-    if earlier is None:
-        return []
-    return _compare(_results(_load(survey)), _results(_load(earlier)), earlier)
-
-
-# The results page, loaded once -----------------------------------------------------------------
+# The results page ---------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -568,49 +455,6 @@ class ResultsPage:
     headlines: list[str]
 
 
-def results_page(*, user: Any, survey: Survey) -> ResultsPage:
-    """Everything the results page shows, in a fixed number of queries."""
-    require(user, Capability.VIEW_SURVEY_RESULTS)
-    loaded = _load(survey)
-    results = _results(loaded)
-    earlier = previous_survey(survey)
-    comparisons = (
-        {c.code: c for c in _compare(results, _results(_load(earlier)), earlier)}
-        if earlier is not None
-        else {}
-    )
-    sources = _sources(loaded)
-    breakdowns: dict[str, list[BreakdownTable]] = {}
-    for result in results:
-        if not result.is_choice or not result.answered:
-            continue
-        tables = [
-            _breakdown(loaded, result.question, by)
-            for by in sources
-            if by is None or by.pk != result.question.pk
-        ]
-        if tables:
-            breakdowns[result.code] = tables
-    headlines = []
-    for result in results:
-        if not result.is_choice or not result.answered:
-            continue
-        if result.question.kind == Question.Kind.YES_NO:
-            option = "Yes"
-        else:
-            option = max(result.options, key=lambda o: o.count).option
-        headlines.append(headline(results, result.code, option))
-    return ResultsPage(
-        survey=survey,
-        respondents=len(loaded.answers),
-        results=results,
-        previous_survey=earlier,
-        comparisons=comparisons,
-        breakdowns=breakdowns,
-        headlines=[h for h in headlines if h],
-    )
-
-
 # Exports ------------------------------------------------------------------------------------
 
 
@@ -622,8 +466,9 @@ class ResponseRow:
     codes: list[str]  # labels of the codes given to its free-text answers
 
 
-def _cell_value(question: Question, value: Any) -> Any:
-    if not _given(value):
+def export_value(question: Question, value: Any) -> Any:
+    """An answer as a spreadsheet cell: several choices joined with "; ", numbers as numbers."""
+    if not is_given(value):
         return ""
     if isinstance(value, list):
         return "; ".join(str(item) for item in value)
@@ -632,53 +477,8 @@ def _cell_value(question: Question, value: Any) -> Any:
     return str(value)
 
 
-def response_rows(*, user: Any, survey: Survey) -> tuple[list[Question], list[ResponseRow]]:
-    """The survey's questions, and one row per submitted response with its answers and the
-    codes given to its free-text answers."""
-    require(user, Capability.VIEW_SURVEY_RESULTS)
-    loaded = _load(survey)
-    responses = list(
-        Response.objects.filter(survey=survey, status=Response.Status.SUBMITTED)
-        .order_by("submitted_on", "pk")
-        .values_list("pk", "organisation__name")
-    )
-    coded: dict[int, set[str]] = defaultdict(set)
-    for response_id, label in AnswerCode.objects.filter(
-        answer__response__survey=survey, answer__response__status=Response.Status.SUBMITTED
-    ).values_list("answer__response_id", "code__label"):
-        coded[response_id].add(label)
-    rows = []
-    for number, (response_id, organisation) in enumerate(responses, start=1):
-        answers = loaded.answers.get(response_id, {})
-        rows.append(
-            ResponseRow(
-                number=number,
-                organisation=organisation or "",
-                values=[_cell_value(q, answers.get(q.pk)) for q in loaded.questions],
-                codes=sorted(coded.get(response_id, set()), key=str.casefold),
-            )
-        )
-    return loaded.questions, rows
-
-
 @dataclass(frozen=True)
 class ThemeCount:
     theme: str
     code: Code
     answers: int  # submitted free-text answers given this code
-
-
-def theme_counts(*, user: Any, survey: Survey) -> list[ThemeCount]:
-    """The survey's codebook with how many submitted answers each code was given to, by theme
-    and then most used first."""
-    require(user, Capability.VIEW_SURVEY_RESULTS)
-    used = Counter(
-        AnswerCode.objects.filter(
-            code__survey=survey, answer__response__status=Response.Status.SUBMITTED
-        ).values_list("code_id", flat=True)
-    )
-    counts = [
-        ThemeCount(theme=code.theme, code=code, answers=used[code.pk])
-        for code in Code.objects.filter(survey=survey)
-    ]
-    return sorted(counts, key=lambda t: (t.theme, -t.answers, t.code.label.casefold()))

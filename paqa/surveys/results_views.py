@@ -11,7 +11,7 @@ from django.shortcuts import render
 from paqa.core.access import Capability, require
 from paqa.core.charts import ChartSeries, RenderedChart, bar_chart, describe_bars
 from paqa.core.exports import table_response
-from paqa.surveys import results
+from paqa.surveys import results, selectors
 from paqa.surveys.results import (
     BreakdownTable,
     QuestionComparison,
@@ -129,8 +129,8 @@ def _results_export(fmt: str, page: ResultsPage) -> HttpResponse:
 
 
 def survey_results(request: HttpRequest, pk: int) -> HttpResponse:
-    survey = results.survey_get(user=request.user, pk=pk)
-    page = results.results_page(user=request.user, survey=survey)
+    survey = selectors.survey_get(user=request.user, pk=pk)
+    page = selectors.results_page(user=request.user, survey=survey)
     if (fmt := request.GET.get("format")) in EXPORT_FORMATS:
         return _results_export(fmt, page)
     header = ["Option", "Count", "Percent", "95% interval"]
@@ -154,10 +154,10 @@ def responses_export(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
     "; "), then the codes given to its free-text answers."""
     # The raw answers are for the people who work with them; others see the results.
     require(request.user, Capability.CODE_FREE_TEXT)
-    survey = results.survey_get(user=request.user, pk=pk)
+    survey = selectors.survey_get(user=request.user, pk=pk)
     if fmt not in EXPORT_FORMATS:
         raise Http404("No such format.")
-    questions, rows = results.response_rows(user=request.user, survey=survey)
+    questions, rows = selectors.response_rows(user=request.user, survey=survey)
     with_organisation = survey.kind == survey.Kind.ORGANISATION
     header = ["Response"]
     if with_organisation:
@@ -177,10 +177,10 @@ def responses_export(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
 
 def themes_export(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
     """The codebook's themes and codes with how many submitted answers were given each."""
-    survey = results.survey_get(user=request.user, pk=pk)
+    survey = selectors.survey_get(user=request.user, pk=pk)
     if fmt not in EXPORT_FORMATS:
         raise Http404("No such format.")
-    counts = results.theme_counts(user=request.user, survey=survey)
+    counts = selectors.codebook_counts(user=request.user, survey=survey)
     return table_response(
         fmt,
         f"{survey.series}-{survey.year}-themes",

@@ -1,21 +1,46 @@
-"""Writes for surveys: building from YAML, responding, submitting exactly once."""
+"""Writes for surveys: building from YAML, responding and submitting exactly once, coding
+free-text answers, and the agencies' impact assessment (invitations, returns, reminders).
+
+Writes that change a record people are accountable for are given the acting person and keep
+it in the history; views check the capability first.
+"""
 
 from __future__ import annotations
 
 import hashlib
 import secrets
+from collections.abc import Iterable, Sequence
+from datetime import date
+from functools import partial
+from pathlib import Path
 from typing import Any
 
 import yaml
 from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.text import slugify
 
 from paqa.accounts.models import User
+from paqa.core.access import Role
+from paqa.core.history import stamp_actor
 from paqa.core.taxonomy import THEMES
-from paqa.partnership.models import Organisation
-from paqa.surveys.models import Answer, Page, Question, Response, Survey
+from paqa.partnership.models import Membership, Organisation
+from paqa.surveys import selectors
+from paqa.surveys.coding import clean_keywords
+from paqa.surveys.impact import IMPACT_PACK, IMPACT_SERIES, ImpactReturn
+from paqa.surveys.models import (
+    Answer,
+    AnswerCode,
+    Code,
+    Page,
+    Question,
+    Response,
+    Survey,
+    SurveyInvitation,
+)
 
 _RESUME_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 
@@ -179,12 +204,6 @@ def answers_save(
     return locked
 
 
-def answers_by_code(response: Response) -> dict[str, Any]:
-    return {
-        answer.question.code: answer.value for answer in response.answers.select_related("question")
-    }
-
-
 def resume_code_issue(*, response: Response) -> str:
     """A short code to come back with; only its hash is kept, and it replaces any earlier one."""
     code = "".join(secrets.choice(_RESUME_ALPHABET) for _ in range(8))
@@ -212,3 +231,322 @@ def response_submit(*, response: Response) -> tuple[Response, bool]:
     locked.resume_code_hash = ""
     locked.save(update_fields=["status", "submitted_on", "resume_code_hash"])
     return locked, True
+
+
+# Coding free text --------------------------------------------------------------------------
+
+
+@transaction.atomic
+def code_create(
+    *,
+    survey: Survey,
+    label: str,
+    theme: str = "",
+    keywords: Sequence[str] = (),
+    actor: User | None,
+) -> Code:
+    """Add a code to the survey's codebook. `theme` is the slug of the shared theme it belongs
+    to (blank for a code of this survey only); `keywords` suggest it for answers using them."""
+    label = " ".join(label.split())
+    if not label:
+        raise ValidationError({"label": "Enter a name for the code"})
+    if len(label) > 200:
+        raise ValidationError({"label": "The name must be 200 characters or fewer"})
+    slug = slugify(label)[:60].strip("-")
+    if not slug:
+        raise ValidationError({"label": "The name must include letters or numbers"})
+    existing = Code.objects.filter(survey=survey, slug=slug).first()
+    if existing is not None:
+        raise ValidationError({"label": f"There is already a code called ‘{existing.label}’"})
+    code = Code(
+        survey=survey,
+        slug=slug,
+        label=label,
+        theme=slugify(theme)[:60],
+        keywords=clean_keywords(keywords),
+    )
+    code._history_user = actor  # type: ignore[attr-defined]
+    try:
+        with transaction.atomic():
+            code.save()
+    except IntegrityError as clash:
+        raise ValidationError({"label": f"There is already a code called ‘{label}’"}) from clash
+    return code
+
+
+def _check_codable(answer: Answer, codes: Iterable[Code]) -> Survey:
+    question = answer.question
+    if question.kind != Question.Kind.TEXT:
+        raise ValidationError("Only free-text answers are coded")
+    survey = question.page.survey
+    if answer.response.status != Response.Status.SUBMITTED:
+        raise ValidationError("Only answers from submitted responses are coded")
+    if any(code.survey_id != survey.pk for code in codes):
+        raise ValidationError("A code from another survey’s codebook cannot be used")
+    return survey
+
+
+@transaction.atomic
+def answer_code_set(*, answer: Answer, codes: Sequence[Code], actor: User) -> list[AnswerCode]:
+    """Make `codes` the answer's codes. Codes kept keep who coded them and when; new ones are
+    recorded as coded by `actor` now; dropped ones are deleted, the deletion kept in history."""
+    answer = Answer.objects.select_related("question__page__survey", "response").get(pk=answer.pk)
+    _check_codable(answer, codes)
+    wanted = {code.pk: code for code in codes}
+    current = {
+        row.code_id: row for row in AnswerCode.objects.select_for_update().filter(answer=answer)
+    }
+    for code_id, row in current.items():
+        if code_id not in wanted:
+            row._history_user = actor  # type: ignore[attr-defined]
+            row.delete()
+    now = timezone.now()
+    for code_id, code in wanted.items():
+        if code_id not in current:
+            row = AnswerCode(answer=answer, code=code, coded_by=actor, coded_at=now)
+            row._history_user = actor  # type: ignore[attr-defined]
+            row.save()
+    return list(
+        AnswerCode.objects.filter(answer=answer)
+        .select_related("code", "coded_by")
+        .order_by("code__label")
+    )
+
+
+@transaction.atomic
+def answers_code_add(*, answers: Sequence[Answer], codes: Sequence[Code], actor: User) -> int:
+    """Add `codes` to each answer (a group of similar answers coded at once), keeping the codes
+    they already have. Returns how many answers were coded."""
+    rows = Answer.objects.filter(pk__in=[answer.pk for answer in answers]).prefetch_related(
+        "codes__code"
+    )
+    done = 0
+    for answer in rows:
+        existing = [row.code for row in answer.codes.all()]
+        answer_code_set(
+            answer=answer, codes=existing + [c for c in codes if c not in existing], actor=actor
+        )
+        done += 1
+    return done
+
+
+@transaction.atomic
+def quote_mark(*, answer_code: AnswerCode, representative: bool, actor: User) -> AnswerCode:
+    """Mark (or unmark) a coded answer as a quote that speaks for its theme."""
+    if answer_code.representative != representative:
+        answer_code.representative = representative
+        answer_code._history_user = actor  # type: ignore[attr-defined]
+        answer_code.save(update_fields=["representative"])
+    return answer_code
+
+
+# The impact assessment ---------------------------------------------------------------------
+
+
+def _date(day: date) -> str:
+    return f"{day.day} {day:%B %Y}"
+
+
+@transaction.atomic
+def impact_survey_create(
+    *, year: str, opens_on: date, closes_on: date, actor: User | None, path: Path = IMPACT_PACK
+) -> Survey:
+    """A year's impact assessment, built from the shipped questionnaire (or another pack)."""
+    year = str(year).strip()
+    if not year:
+        raise ValidationError({"year": "Enter the year, like 2018-19"})
+    if closes_on < opens_on:
+        raise ValidationError(
+            {"closes_on": "The closing date must be on or after the opening date"}
+        )
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as error:
+        raise SurveyPackError(f"{path.name}: {error}") from error
+    if not isinstance(data, dict):
+        raise SurveyPackError(f"{path.name} must describe one survey")
+    if data.get("kind") != Survey.Kind.ORGANISATION:
+        raise SurveyPackError(f"{path.name} is not a survey with one return per organisation")
+    series = data.get("series") or IMPACT_SERIES
+    if Survey.objects.filter(series=series, year=year).exists():
+        raise ValidationError({"year": f"There is already an impact assessment for {year}"})
+    data.update(
+        series=series,
+        year=year,
+        opens_on=opens_on,
+        closes_on=closes_on,
+        public_slug=slugify(f"{series}-{year}"),
+    )
+    return survey_from_yaml(yaml.safe_dump(data, sort_keys=False, allow_unicode=True), actor=actor)
+
+
+def _check_organisation_survey(survey: Survey) -> None:
+    if survey.kind != Survey.Kind.ORGANISATION:
+        raise ValidationError("Only a survey with one return per organisation takes invitations")
+
+
+def _agency_lead_emails(organisation: Organisation) -> list[str]:
+    return list(
+        Membership.objects.filter(
+            organisation=organisation,
+            role=Role.AGENCY_LEAD,
+            archived_at__isnull=True,
+            user__is_active=True,
+        )
+        .order_by("user__email")
+        .values_list("user__email", flat=True)
+    )
+
+
+def _mail(subject: str, body: str, recipients: list[str]) -> None:
+    transaction.on_commit(partial(send_mail, subject, body, None, recipients))
+
+
+def _where(return_url: str) -> str:
+    if return_url:
+        return f"Sign in to PAQA to complete it: {return_url}\n"
+    return "Sign in to PAQA to complete it.\n"
+
+
+@transaction.atomic
+def invitations_send(
+    *,
+    survey: Survey,
+    organisations: Iterable[Organisation],
+    actor: User | None,
+    return_url: str = "",
+) -> list[SurveyInvitation]:
+    """Invite each organisation once, each with its own draft return (a response with a new
+    submission key). Inviting again changes nothing. Returns the invitations this call made;
+    their agency leads are emailed once the transaction commits."""
+    _check_organisation_survey(survey)
+    made: list[SurveyInvitation] = []
+    for organisation in dict.fromkeys(organisations):
+        if organisation.is_archived:
+            raise ValidationError(f"{organisation.name} is archived, so it cannot be invited")
+        invitation = (
+            SurveyInvitation.objects.select_for_update()
+            .filter(survey=survey, organisation=organisation)
+            .first()
+        )
+        if invitation is None:
+            try:
+                with transaction.atomic():
+                    response = Response.objects.create(
+                        survey=survey,
+                        organisation=organisation,
+                        submission_key=new_submission_key(),
+                    )
+                    invitation = SurveyInvitation(
+                        survey=survey, organisation=organisation, response=response
+                    )
+                    stamp_actor(invitation, actor)
+                    invitation.save()
+            except IntegrityError:
+                continue  # invited at the same moment by someone else
+            made.append(invitation)
+            recipients = _agency_lead_emails(organisation)
+            if recipients:
+                _mail(
+                    f"{survey}: please send {organisation.name}'s return by "
+                    f"{_date(survey.closes_on)}",
+                    f"{organisation.name} is asked to send one return for the {survey}. "
+                    f"It opens on {_date(survey.opens_on)} and closes on "
+                    f"{_date(survey.closes_on)}.\n\n{_where(return_url)}",
+                    recipients,
+                )
+        elif invitation.response_id is None:
+            invitation.response = Response.objects.create(
+                survey=survey, organisation=organisation, submission_key=new_submission_key()
+            )
+            stamp_actor(invitation, actor)
+            invitation.save()
+    return made
+
+
+def _not_returned(survey: Survey) -> QuerySet[SurveyInvitation]:
+    return (
+        SurveyInvitation.objects.filter(survey=survey)
+        .exclude(response__status=Response.Status.SUBMITTED)
+        .select_related("organisation")
+        .order_by("organisation__name")
+    )
+
+
+@transaction.atomic
+def impact_reminders_send(
+    *, survey: Survey, actor: User | None, return_url: str = ""
+) -> list[SurveyInvitation]:
+    """Email the agency leads of every invited organisation that has not submitted its return.
+    Each reminder is counted on the invitation; organisations without an agency lead are
+    skipped (and not counted). Returns the invitations reminded."""
+    _check_organisation_survey(survey)
+    reminded = []
+    now = timezone.now()
+    for invitation in _not_returned(survey).select_for_update(of=("self",)):
+        recipients = _agency_lead_emails(invitation.organisation)
+        if not recipients:
+            continue
+        invitation.reminders_sent += 1
+        invitation.last_reminded_at = now
+        stamp_actor(invitation, actor)
+        invitation.save()
+        reminded.append(invitation)
+        _mail(
+            f"Reminder: {invitation.organisation.name}'s {survey} return is due "
+            f"{_date(survey.closes_on)}",
+            f"{invitation.organisation.name}'s return for the {survey} has not been sent yet. "
+            f"The survey closes on {_date(survey.closes_on)}.\n\n{_where(return_url)}",
+            recipients,
+        )
+    return reminded
+
+
+def _check_editable(impact_return: ImpactReturn) -> None:
+    if not impact_return.can_edit:
+        raise ValidationError(
+            "This return has been sent, so it cannot be changed. Ask the partnership’s business "
+            "unit if something needs correcting."
+            if impact_return.submitted
+            else "Only the organisation’s agency lead can change its return"
+        )
+    if not impact_return.survey.is_open():
+        raise ValidationError(f"The {impact_return.survey} is closed")
+
+
+def impact_answers_save(
+    *,
+    impact_return: ImpactReturn,
+    values: dict[str, Any],
+    questions: list[Question],
+    page_number: int,
+) -> Response:
+    """Save one page of a draft return (answers_save does nothing once it is submitted)."""
+    _check_editable(impact_return)
+    return answers_save(
+        response=impact_return.response,
+        values=values,
+        questions=questions,
+        page_number=page_number,
+    )
+
+
+@transaction.atomic
+def impact_return_submit(*, impact_return: ImpactReturn, actor: User) -> tuple[Response, bool]:
+    """Send the return, once; it is locked from then on. Who sent it is kept in the
+    invitation's history. Returns the response and whether this call submitted it."""
+    locked = Response.objects.select_for_update().get(pk=impact_return.response.pk)
+    if locked.status == Response.Status.SUBMITTED:
+        return locked, False
+    _check_editable(impact_return)
+    problems = selectors.return_problems(user=actor, impact_return=impact_return)
+    if problems:
+        raise ValidationError(
+            [f"Answer ‘{question.text}’ (page {number})" for number, question in problems]
+        )
+    response, submitted = response_submit(response=locked)
+    if submitted:
+        invitation = impact_return.invitation
+        stamp_actor(invitation, actor)
+        invitation.save()
+    return response, submitted

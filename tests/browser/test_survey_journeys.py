@@ -13,7 +13,7 @@ from django.utils import timezone
 from playwright.sync_api import Browser, Dialog, Locator, Page, expect
 
 from paqa.accounts.models import User
-from paqa.surveys import coding
+from paqa.surveys import services
 from paqa.surveys.models import Answer, Code, Question, Response, Survey
 from paqa.surveys.packs import PRACTITIONER_PACK, survey_from_pack
 from tests.browser.conftest import DEFAULT_TIMEOUT_MS, Journey
@@ -80,7 +80,7 @@ def practitioner_survey(demo_partnership: Any) -> Survey:
     assert survey.public_slug == SLUG
     paqa_member = User.objects.get(email="paqa@demo.example")
     for label, keywords in CODEBOOK.items():
-        coding.code_create(survey=survey, label=label, keywords=keywords, actor=paqa_member)
+        services.code_create(survey=survey, label=label, keywords=keywords, actor=paqa_member)
     change = Question.objects.get(page__survey=survey, code="change")
     for number, text in enumerate(EARLIER_ANSWERS, start=1):
         response = Response.objects.create(

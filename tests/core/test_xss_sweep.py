@@ -567,7 +567,7 @@ def _answer_public_survey(survey: Any, values: dict[str, Any]) -> None:
 def _surveys(sweep: Sweep) -> None:
     import yaml
 
-    from paqa.surveys import coding, engine, impact
+    from paqa.surveys import engine, selectors, services
     from paqa.surveys.models import Answer, Question
     from paqa.surveys.packs import PRACTITIONER_PACK, survey_from_pack
     from paqa.surveys.services import (
@@ -652,23 +652,23 @@ def _surveys(sweep: Sweep) -> None:
     # Codes, one per free-text answer, each answer a representative quote.
     change = Question.objects.get(page__survey=practitioner, code="change")
     for number, answer in enumerate(Answer.objects.filter(question=change).order_by("pk"), 1):
-        code = coding.code_create(
+        code = services.code_create(
             survey=practitioner,
             label=p(f"Code.label (code {number})", 200),
             theme="working-together",
             keywords=[p(f"Code.keywords (code {number})", 60)],
             actor=paqa,
         )
-        (answer_code,) = coding.answer_code_set(answer=answer, codes=[code], actor=paqa)
-        coding.quote_mark(answer_code=answer_code, representative=True, actor=paqa)
+        (answer_code,) = services.answer_code_set(answer=answer, codes=[code], actor=paqa)
+        services.quote_mark(answer_code=answer_code, representative=True, actor=paqa)
     # The agencies' impact assessment: one return, answered by the agency lead.
     agency = sweep.ids["agency"]
-    assessment = impact.impact_survey_create(
+    assessment = services.impact_survey_create(
         year=YEAR, opens_on=opens, closes_on=closes, actor=admin
     )
-    impact.invitations_send(survey=assessment, organisations=[agency], actor=admin)
-    impact_return = impact.organisation_return(lead, assessment, agency)
-    for number, page in enumerate(impact.survey_pages(assessment), start=1):
+    services.invitations_send(survey=assessment, organisations=[agency], actor=admin)
+    impact_return = selectors.organisation_return(user=lead, survey=assessment, organisation=agency)
+    for number, page in enumerate(selectors.survey_pages(user=lead, survey=assessment), start=1):
         questions = engine.visible_questions(page, {})
         values = {}
         for question in questions:
@@ -679,11 +679,11 @@ def _surveys(sweep: Sweep) -> None:
                 values[question.code] = choices[:1]
             else:
                 values[question.code] = choices[0]
-        impact.impact_answers_save(
+        services.impact_answers_save(
             impact_return=impact_return, values=values, questions=questions, page_number=number
         )
-    impact_return = impact.organisation_return(lead, assessment, agency)
-    impact.impact_return_submit(impact_return=impact_return, actor=lead)
+    impact_return = selectors.organisation_return(user=lead, survey=assessment, organisation=agency)
+    services.impact_return_submit(impact_return=impact_return, actor=lead)
     sweep.ids.update(
         practitioner=practitioner,
         hostile_survey=hostile,

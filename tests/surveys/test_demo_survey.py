@@ -3,10 +3,11 @@
 import pytest
 
 from paqa.partnership.demo import demo_load
-from paqa.surveys.coding import top_three_sentence
 from paqa.surveys.demo import demo_surveys_load
 from paqa.surveys.models import Question, Survey
-from paqa.surveys.results import headline, question_results
+from paqa.surveys.results import headline
+from paqa.surveys.selectors import question_results, results_page, top_three_sentence
+from tests.surveys import oracle
 
 pytestmark = pytest.mark.django_db
 
@@ -28,6 +29,13 @@ def test_practitioner_survey_figures(demo):
     discuss = headline(results, "discuss-safeguarding", "Yes")
     assert trained.startswith("96% of respondents said yes")
     assert discuss.startswith("97% of respondents said yes")
+    page = results_page(user=demo, survey=survey)
+    assert page.respondents == 1003
+    assert page.previous_survey.year == "2017-18"
+    # The whole page (results, year on year, breakdowns, headlines) as counted before.
+    assert page == oracle.results_page(survey)
+    impact = Survey.objects.get(series="impact-assessment", year="2018-19")
+    assert results_page(user=demo, survey=impact) == oracle.results_page(impact)
 
 
 def test_top_three_things_to_change(demo):

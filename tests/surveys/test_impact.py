@@ -12,9 +12,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from paqa.core.access import Role
-from paqa.surveys import impact
+from paqa.surveys import impact, selectors, services
 from paqa.surveys.models import Response, Survey, SurveyInvitation
-from paqa.surveys.services import answers_by_code, answers_save
+from paqa.surveys.services import answers_save
 from tests.factories import MembershipFactory, UserFactory
 
 PAGE_1 = {
@@ -37,7 +37,7 @@ PAGE_3 = {
 @pytest.fixture
 def survey(cast) -> Survey:
     today = timezone.localdate()
-    return impact.impact_survey_create(
+    return services.impact_survey_create(
         year="2018-19",
         opens_on=today - timedelta(days=10),
         closes_on=today + timedelta(days=30),
@@ -47,7 +47,7 @@ def survey(cast) -> Survey:
 
 @pytest.fixture
 def invited(cast, survey) -> list[SurveyInvitation]:
-    return impact.invitations_send(
+    return services.invitations_send(
         survey=survey, organisations=[cast.agency, cast.other_agency], actor=cast.admin
     )
 
@@ -113,10 +113,10 @@ def test_the_default_pack_loads(survey):
 
 def test_a_year_is_created_once(cast, survey):
     with pytest.raises(ValidationError):
-        impact.impact_survey_create(
+        services.impact_survey_create(
             year="2018-19", opens_on=survey.opens_on, closes_on=survey.closes_on, actor=cast.admin
         )
-    later = impact.impact_survey_create(
+    later = services.impact_survey_create(
         year="2019-20", opens_on=survey.opens_on, closes_on=survey.closes_on, actor=cast.admin
     )
     assert later.series == survey.series
@@ -128,7 +128,7 @@ def test_a_year_is_created_once(cast, survey):
 
 def test_invitations_are_idempotent(cast, survey, invited):
     assert [invitation.organisation for invitation in invited] == [cast.agency, cast.other_agency]
-    again = impact.invitations_send(
+    again = services.invitations_send(
         survey=survey,
         organisations=[cast.agency, cast.other_agency, cast.agency],
         actor=cast.admin,
@@ -147,8 +147,8 @@ def test_invitations_email_agency_leads_once(
     cast, survey, django_capture_on_commit_callbacks, mailoutbox
 ):
     with django_capture_on_commit_callbacks(execute=True):
-        impact.invitations_send(survey=survey, organisations=[cast.agency], actor=cast.admin)
-        impact.invitations_send(survey=survey, organisations=[cast.agency], actor=cast.admin)
+        services.invitations_send(survey=survey, organisations=[cast.agency], actor=cast.admin)
+        services.invitations_send(survey=survey, organisations=[cast.agency], actor=cast.admin)
     assert [message.to for message in mailoutbox] == [[cast.agency_lead.email]]
 
 
@@ -163,7 +163,7 @@ def test_only_organisation_surveys_take_invitations(cast):
         public_slug="practitioner-survey-2018",
     )
     with pytest.raises(ValidationError):
-        impact.invitations_send(survey=anonymous, organisations=[cast.agency], actor=cast.admin)
+        services.invitations_send(survey=anonymous, organisations=[cast.agency], actor=cast.admin)
 
 
 def test_one_return_per_organisation(cast, client_for, survey, invited):
@@ -173,7 +173,10 @@ def test_one_return_per_organisation(cast, client_for, survey, invited):
     client.post(page_url(survey, cast.agency, 1), PAGE_1)
     client_for(cast.agency_lead).post(page_url(survey, cast.agency, 1), PAGE_1)
     assert Response.objects.filter(survey=survey, organisation=cast.agency).count() == 1
-    assert answers_by_code(response_of(survey, cast.agency))["pressures"] == PAGE_1["pressures"]
+    assert (
+        selectors.answers_by_code(response=response_of(survey, cast.agency))["pressures"]
+        == PAGE_1["pressures"]
+    )
 
 
 def test_inviting_from_the_page(cast, client_for, survey):
@@ -231,7 +234,7 @@ def test_draft_saved_and_resumed_by_the_same_organisation(cast, client_for, surv
     assert not re.search(r'value="Homelessness"[^>]*checked', first)
     response = response_of(survey, cast.agency)
     assert response.status == Response.Status.DRAFT
-    assert answers_by_code(response)["improvement-detail"] == "Half written"
+    assert selectors.answers_by_code(response=response)["improvement-detail"] == "Half written"
 
 
 def test_another_organisations_draft_is_a_404_for_an_agency_lead(cast, client_for, survey, invited):
@@ -250,11 +253,15 @@ def test_another_organisations_draft_is_a_404_for_an_agency_lead(cast, client_fo
     assert other.post(check_url(survey, cast.agency)).status_code == 404
     response = response_of(survey, cast.agency)
     assert response.status == Response.Status.DRAFT
-    assert answers_by_code(response)["pressures"] == PAGE_1["pressures"]
+    assert selectors.answers_by_code(response=response)["pressures"] == PAGE_1["pressures"]
     with pytest.raises(Http404):
-        impact.organisation_return(cast.other_agency_lead, survey, cast.agency)
+        selectors.organisation_return(
+            user=cast.other_agency_lead, survey=survey, organisation=cast.agency
+        )
     # Their own return is theirs to answer.
-    assert impact.organisation_return(cast.other_agency_lead, survey, cast.other_agency).can_edit
+    assert selectors.organisation_return(
+        user=cast.other_agency_lead, survey=survey, organisation=cast.other_agency
+    ).can_edit
 
 
 def test_the_partnership_sees_a_return_only_once_submitted(cast, client_for, survey, invited):
@@ -267,7 +274,7 @@ def test_the_partnership_sees_a_return_only_once_submitted(cast, client_for, sur
         assert client.get(page_url(survey, cast.agency, 1)).status_code == 404
         assert client.get(check_url(survey, cast.agency)).status_code == 404
         with pytest.raises(Http404):
-            impact.organisation_return(user, survey, cast.agency)
+            selectors.organisation_return(user=user, survey=survey, organisation=cast.agency)
 
     complete_and_submit(lead, survey, cast.agency)
 
@@ -275,7 +282,9 @@ def test_the_partnership_sees_a_return_only_once_submitted(cast, client_for, sur
         page = client_for(user).get(view_url(survey, cast.agency))
         assert page.status_code == 200
         assert "Vacancies in frontline teams" in page.content.decode()
-        assert not impact.organisation_return(user, survey, cast.agency).can_edit
+        assert not selectors.organisation_return(
+            user=user, survey=survey, organisation=cast.agency
+        ).can_edit
     # Another organisation's lead still cannot read it; its own lead can.
     assert client_for(cast.other_agency_lead).get(view_url(survey, cast.agency)).status_code == 404
     assert lead.get(view_url(survey, cast.agency)).status_code == 200
@@ -287,7 +296,7 @@ def test_a_submitted_return_cannot_be_changed(cast, client_for, survey, invited)
     response = response_of(survey, cast.agency)
     assert response.status == Response.Status.SUBMITTED
     assert response.submitted_on == timezone.localdate()
-    before = answers_by_code(response)
+    before = selectors.answers_by_code(response=response)
 
     changed = lead.post(page_url(survey, cast.agency, 1), {"pressures": ["Funding"]})
     assert changed["Location"] == view_url(survey, cast.agency)
@@ -296,11 +305,13 @@ def test_a_submitted_return_cannot_be_changed(cast, client_for, survey, invited)
         reverse("surveys:impact-return-organisation", args=[survey.pk, cast.agency.pk])
     )["Location"] == view_url(survey, cast.agency)
 
-    impact_return = impact.organisation_return(cast.agency_lead, survey, cast.agency)
+    impact_return = selectors.organisation_return(
+        user=cast.agency_lead, survey=survey, organisation=cast.agency
+    )
     assert not impact_return.can_edit
     questions = list(survey.pages.get(order=1).questions.all())
     with pytest.raises(ValidationError):
-        impact.impact_answers_save(
+        services.impact_answers_save(
             impact_return=impact_return,
             values={"pressures": ["Funding"]},
             questions=questions,
@@ -309,9 +320,10 @@ def test_a_submitted_return_cannot_be_changed(cast, client_for, survey, invited)
     answers_save(
         response=response, values={"pressures": ["Funding"]}, questions=questions, page_number=1
     )
-    assert answers_by_code(response) == before
+    assert selectors.answers_by_code(response=response) == before
     assert (
-        impact.impact_return_submit(impact_return=impact_return, actor=cast.agency_lead)[1] is False
+        services.impact_return_submit(impact_return=impact_return, actor=cast.agency_lead)[1]
+        is False
     )
     view = lead.get(view_url(survey, cast.agency)).content.decode()
     assert "Change" not in view
@@ -332,7 +344,7 @@ def test_the_return_is_closed_outside_its_dates(cast, client_for, survey, invite
     lead = client_for(cast.agency_lead)
     closed = lead.post(page_url(survey, cast.agency, 1), PAGE_1)
     assert "This return is closed" in closed.content.decode()
-    assert answers_by_code(response_of(survey, cast.agency)) == {}
+    assert selectors.answers_by_code(response=response_of(survey, cast.agency)) == {}
 
 
 def test_a_lead_of_several_organisations_is_asked_which(cast, client_for, survey, invited):
@@ -368,7 +380,7 @@ def test_reminders_go_only_to_organisations_that_have_not_returned(
     assert waiting.last_reminded_at is not None
 
     with django_capture_on_commit_callbacks(execute=True):
-        impact.impact_reminders_send(survey=survey, actor=cast.paqa_member)
+        services.impact_reminders_send(survey=survey, actor=cast.paqa_member)
     waiting.refresh_from_db()
     assert waiting.reminders_sent == 2
     assert len(mailoutbox) == 2
@@ -382,11 +394,11 @@ def test_reminders_go_only_to_organisations_that_have_not_returned(
 
 
 def test_return_rate_counts(cast, client_for, survey, invited):
-    impact.invitations_send(survey=survey, organisations=[cast.business_unit], actor=cast.admin)
+    services.invitations_send(survey=survey, organisations=[cast.business_unit], actor=cast.admin)
     complete_and_submit(client_for(cast.agency_lead), survey, cast.agency)
     client_for(cast.other_agency_lead).post(page_url(survey, cast.other_agency, 1), PAGE_1)
 
-    rows = impact.invitations_for(cast.admin, survey)
+    rows = selectors.invitations_for(user=cast.admin, survey=survey)
     assert [(row.organisation.name, row.returned) for row in rows] == [
         ("Business Unit", False),
         ("Health Agency", False),
@@ -405,7 +417,7 @@ def test_return_rate_counts(cast, client_for, survey, invited):
     assert view_url(survey, cast.other_agency) not in text
 
     # An agency lead sees the statuses, and a link to their own organisation's return only.
-    lead_rows = impact.invitations_for(cast.other_agency_lead, survey)
+    lead_rows = selectors.invitations_for(user=cast.other_agency_lead, survey=survey)
     assert [(row.readable, row.editable) for row in lead_rows] == [
         (False, False),
         (True, True),
@@ -420,5 +432,5 @@ def test_return_rate_counts(cast, client_for, survey, invited):
 
 def test_the_rate_page_needs_an_organisation_survey(cast, client_for, survey):
     with pytest.raises(PermissionDenied):
-        impact.invitations_for(UserFactory(email="nobody@example.org"), survey)
+        selectors.invitations_for(user=UserFactory(email="nobody@example.org"), survey=survey)
     assert client_for(cast.admin).get(reverse("surveys:impact-rate", args=[999])).status_code == 404
