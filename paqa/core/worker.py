@@ -27,7 +27,7 @@ from types import FrameType
 from typing import Any
 
 from django.core.exceptions import SuspiciousOperation
-from django.db import DatabaseError, connections
+from django.db import DatabaseError, close_old_connections, connections
 from django.db.models.functions import Now
 from django.utils.crypto import get_random_string
 from django_tasks import TaskResultStatus
@@ -162,6 +162,9 @@ class Worker(DatabaseWorker):
     def _keep_beating(self) -> None:
         try:
             while not self._stop_beating.wait(self.heartbeat_seconds):
+                # A connection broken meanwhile (the database restarted) is replaced, not reused:
+                # a worker whose heartbeats kept failing would be taken for dead while it works.
+                close_old_connections()
                 try:
                     beat(self.worker_id)
                     self.requeue()
