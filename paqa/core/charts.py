@@ -23,7 +23,7 @@ Drawing a chart (building the spec with Altair, then vl-convert) takes 50-150 ms
 is drawn once: `trend_chart` and `bar_chart` keep what they drew in the "charts" cache, keyed by
 a hash of everything the picture depends on (the kind of chart, every argument: titles, series
 and their values, target, and the renderer's version). Every process shares that cache (the
-shared cache named by CACHE_URL, or files under the media root: see settings), so a page drawn
+shared cache named by CACHE_URL, or files in var/chart-cache: see settings), so a page drawn
 by one web worker is not drawn again by another. A changed figure changes the key, so a stale
 picture is never shown; old entries are simply no longer asked for and expire. The PNG of a
 chart (for Word) is kept the same way, by its spec and scale.

@@ -245,3 +245,18 @@ PAQA_RETURN_MAX_BYTES = env.int("PAQA_RETURN_MAX_BYTES", default=500 * 1024 * 10
 # The cache holds rate-limit counters. One process: memory is enough. Several app servers must
 # share one: CACHE_URL=dbcache://paqa_cache (then `paqa createcachetable`) or a Redis URL.
 CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://")}
+# Drawn charts (paqa/core/charts.py) are kept where every process finds them: in the shared cache
+# when CACHE_URL names one (a table of their own when it is the database cache, so the small,
+# busy rate-limit table never culls them), else as files in var/chart-cache (beside the media
+# root, not inside it: files under MEDIA_ROOT could be served, and Django's deploy check refuses
+# that). PAQA_CHART_CACHE_URL overrides both.
+_SHARED_CACHE = env.str("CACHE_URL", default="")
+if _SHARED_CACHE.startswith("dbcache://"):
+    _CHART_CACHE_DEFAULT = "dbcache://paqa_chart_cache"
+elif _SHARED_CACHE and not _SHARED_CACHE.startswith("locmem"):
+    _CHART_CACHE_DEFAULT = _SHARED_CACHE
+else:
+    _CHART_CACHE_DEFAULT = f"filecache://{VAR_DIR / 'chart-cache'}"
+CACHES["charts"] = env.cache_url("PAQA_CHART_CACHE_URL", default=_CHART_CACHE_DEFAULT)
+CACHES["charts"].setdefault("TIMEOUT", 60 * 60 * 24 * 30)
+CACHES["charts"].setdefault("OPTIONS", {}).setdefault("MAX_ENTRIES", 5000)

@@ -25,3 +25,8 @@ TASKS = {
     }
 }
 PAQA_TASK_PACKAGES = ("paqa", "tests")  # tests mark their own functions as tasks
+# Each test process draws its own charts: nothing is written under the media root.
+CACHES = {
+    **CACHES,
+    "charts": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "charts"},
+}
