@@ -7,9 +7,10 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Any
 
+from django.db.models import Count, F
 from django.urls import reverse
 
-from paqa.assessments.models import Answer, Cycle, RatingLevel, Return
+from paqa.assessments.models import Answer, Cycle, RatingLevel, Return, Standard
 from paqa.assessments.selectors import levels_of, return_get, returns_visible
 from paqa.core.access import Capability
 from paqa.core.evidence import (
@@ -32,45 +33,54 @@ from paqa.core.taxonomy import canonical_themes
 
 def year_readings(year_pass: YearPass) -> Readings:
     """For each standard with themes, how many organisations that sent their return rated it
-    met, and how many of those ratings peer challenge lowered."""
-    answers = list(
+    met, and how many of those ratings peer challenge lowered: counted by the database."""
+    counted = (
         Answer.objects.filter(
             assessment_return__cycle__year=year_pass.year,
             assessment_return__status__in=Return.SEEN_BY_PARTNERSHIP,
         )
-        .select_related("standard", "assessment_return__cycle__framework")
-        .order_by("standard__framework_id", "standard__number", "pk")
+        .values(
+            "standard_id",
+            "rating",
+            "moderated_rating",
+            cycle_id=F("assessment_return__cycle_id"),
+            scale_id=F("assessment_return__cycle__framework__scale_id"),
+        )
+        .annotate(answers=Count("pk"))
+        .order_by()
     )
-    scale_ids = {answer.assessment_return.cycle.framework.scale_id for answer in answers}
+    groups: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    for group in counted:
+        groups[group["standard_id"]].append(group)
+    standards = Standard.objects.in_bulk(groups)
     levels: dict[tuple[int, str], RatingLevel] = {
         (level.scale_id, level.code): level
-        for level in RatingLevel.objects.filter(scale_id__in=scale_ids)
+        for level in RatingLevel.objects.filter(
+            scale_id__in={group["scale_id"] for given in groups.values() for group in given}
+        )
     }
-    by_standard: dict[int, list[Answer]] = defaultdict(list)
-    for answer in answers:
-        by_standard[answer.standard_id].append(answer)
     readings: Readings = {}
-    for given in by_standard.values():
-        standard = given[0].standard
-        scale_id = given[0].assessment_return.cycle.framework.scale_id
-
-        def level(code: str, scale_id: int = scale_id) -> RatingLevel | None:
-            return levels.get((scale_id, code)) if code else None
-
-        met = 0
-        moderated_down = 0
-        for answer in given:
-            rated, moderated = level(answer.rating), level(answer.moderated_rating)
+    ordered = sorted(standards.values(), key=lambda each: (each.framework_id, each.number))
+    for standard in ordered:
+        themes = canonical_themes(standard.themes)
+        if not themes:
+            continue
+        met = moderated_down = rated_count = 0
+        for group in groups[standard.pk]:
+            rated = levels.get((group["scale_id"], group["rating"]))
+            moderated = levels.get((group["scale_id"], group["moderated_rating"]))
+            rated_count += group["answers"]
             if rated is not None and rated.counts_as_met:
-                met += 1
+                met += group["answers"]
             if rated is not None and moderated is not None and moderated.rank < rated.rank:
-                moderated_down += 1
-        picture = RatingPicture(str(standard), met, len(given), moderated_down)
-        text = f"{standard}: {met} of {len(given)} organisations rated it met" + (
+                moderated_down += group["answers"]
+        picture = RatingPicture(str(standard), met, rated_count, moderated_down)
+        text = f"{standard}: {met} of {rated_count} organisations rated it met" + (
             f"; peer challenge lowered {moderated_down}" if moderated_down else ""
         )
-        url = reverse("assessments:cycle", args=[given[0].assessment_return.cycle_id])
-        for reading in by_theme(readings, canonical_themes(standard.themes)):
+        cycle_id = min(group["cycle_id"] for group in groups[standard.pk])
+        url = reverse("assessments:cycle", args=[cycle_id])
+        for reading in by_theme(readings, themes):
             reading.ratings.append(picture)
             reading.items.append(EvidenceItem(text=text, url=url))
     return readings

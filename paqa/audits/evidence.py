@@ -33,36 +33,38 @@ def year_readings(year_pass: YearPass) -> Readings:
     """Every finding of the year's multi-agency audits and every agency audit returned to the
     partnership, under each of its themes; areas for development count as concerns."""
     readings: Readings = {}
+    kinds = dict(Finding.Kind.choices)
     findings = (
         Finding.objects.filter(audit__in=audit_list(user=year_pass.user, year=year_pass.year))
-        .select_related("audit")
         .order_by("audit__title", "audit_id", "kind", "pk")
+        .values_list("pk", "audit_id", "audit__title", "kind", "text", "themes")
     )
-    for finding in findings:
-        for reading in by_theme(readings, canonical_themes(finding.themes)):
-            if finding.kind == Finding.Kind.DEVELOPMENT:
+    for pk, audit_id, title, kind, text, themes in findings:
+        for reading in by_theme(readings, canonical_themes(themes)):
+            if kind == Finding.Kind.DEVELOPMENT:
                 reading.concerns += 1
             reading.items.append(
                 EvidenceItem(
-                    text=f"{finding.audit.title}: {finding.text}",
-                    tag=finding.get_kind_display(),
-                    url=reverse("audits:audit", args=[finding.audit_id]) + f"#finding-{finding.pk}",
+                    text=f"{title}: {text}",
+                    tag=kinds.get(kind, kind),
+                    url=reverse("audits:audit", args=[audit_id]) + f"#finding-{pk}",
                 )
             )
     returned = (
         agency_audits_visible(user=year_pass.user)
         .filter(year=year_pass.year, status__in=SEEN_BY_PARTNERSHIP)
         .order_by("organisation__name", "service__name", "topic", "pk")
+        .values_list("pk", "organisation__name", "service__name", "topic", "themes")
     )
-    for audit in returned:
-        where = audit.organisation.name + (f", {audit.service.name}" if audit.service else "")
-        for reading in by_theme(readings, canonical_themes(audit.themes)):
+    for pk, organisation, service, topic, themes in returned:
+        where = organisation + (f", {service}" if service else "")
+        for reading in by_theme(readings, canonical_themes(themes)):
             reading.concerns += 1
             reading.items.append(
                 EvidenceItem(
-                    text=f"{where}: {audit.topic} (an area for development)",
+                    text=f"{where}: {topic} (an area for development)",
                     tag="Agency's own audit",
-                    url=reverse("audits:agency-detail", args=[audit.pk]),
+                    url=reverse("audits:agency-detail", args=[pk]),
                 )
             )
     return readings

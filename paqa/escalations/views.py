@@ -14,12 +14,12 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from paqa.accounts.signin import acting_user
 from paqa.core.access import Capability, access_for, require
+from paqa.core.evidence import evidence_choices, resolve_evidence
 from paqa.core.exports import table_response
 from paqa.core.form_pages import form_page
 from paqa.core.forms import apply_validation_error, posted
 from paqa.core.taxonomy import theme_label
 from paqa.escalations import selectors, services
-from paqa.escalations.evidence import evidence_choices, resolve
 from paqa.escalations.forms import (
     AssureForm,
     CloseForm,
@@ -141,7 +141,7 @@ def raise_escalation(request: HttpRequest) -> HttpResponse:
     key = (request.POST.get("evidence") if request.method == "POST" else None) or request.GET.get(
         "evidence", ""
     )
-    evidence = resolve(request.user, key) if key else None
+    evidence = resolve_evidence(request.user, key) if key else None
     initial: dict[str, Any] = {
         "year": reporting_year(),
         "escalated_on": timezone.localdate(),

@@ -17,7 +17,8 @@ from simple_history.utils import bulk_update_with_history
 
 from paqa.accounts.models import User
 from paqa.core.bulk import insert_rows
-from paqa.core.periods import PeriodKind
+from paqa.core.history import stamp_actor
+from paqa.core.periods import PeriodKind, parse_period
 from paqa.indicators.importing import (
     COMPARED_FIELDS,
     CheckedRow,
@@ -429,3 +430,86 @@ def observation_import_apply(import_id: int) -> None:
     finally:
         batch.finished_at = timezone.now()
         batch.save()
+
+
+# Figures other parts work out (statutory returns) -----------------------------------------------
+
+
+@dataclass(frozen=True)
+class SuppliedFigure:
+    """A figure another part worked out for the data set, such as one computed from a
+    statutory return: an indicator code, a period code and the value with its parts."""
+
+    code: str
+    period: str
+    value: Decimal
+    numerator: Decimal | None = None
+    denominator: Decimal | None = None
+
+
+def supplied_figures_apply(
+    *,
+    area_id: int,
+    figures: list[SuppliedFigure],
+    note: str,
+    actor: User | None,
+    reason: str,
+) -> ImportSummary:
+    """Write supplied figures as provisional observations of one area, through the importer's
+    own checks and history. Figures whose indicator is not in the data set (archived, or a pack
+    without it) are left out."""
+    indicators = {
+        indicator.code: indicator
+        for indicator in Indicator.objects.filter(
+            archived_at__isnull=True, code__in={figure.code for figure in figures}
+        )
+    }
+    rows = []
+    for position, figure in enumerate(figures, start=1):
+        indicator = indicators.get(figure.code)
+        if indicator is None:
+            continue
+        period = parse_period(figure.period)
+        rows.append(
+            CheckedRow(
+                row=position,
+                indicator_id=indicator.pk,
+                area_id=area_id,
+                period=period.code,
+                period_kind=period.kind.value,
+                period_start=period.start,
+                period_end=period.end,
+                value=figure.value,
+                numerator=figure.numerator,
+                denominator=figure.denominator,
+                status=Observation.Status.PROVISIONAL,
+                note=note,
+            )
+        )
+    return observations_apply(plan=plan_changes(rows), actor=actor, reason=reason)
+
+
+@transaction.atomic
+def supplied_figures_confirm(
+    *, area_id: int, figures: list[SuppliedFigure], note: str, actor: User | None
+) -> int:
+    """Make supplied figures final where the data set still holds them as supplied and
+    provisional (a figure corrected by hand since is left as it is). Returns how many changed."""
+    supplied = {(figure.code, figure.period): figure.value for figure in figures}
+    found = Observation.objects.filter(
+        area_id=area_id,
+        indicator__code__in={code for code, _ in supplied},
+        period__in={period for _, period in supplied},
+    ).select_related("indicator")
+    changed = 0
+    for observation in found:
+        value = supplied.get((observation.indicator.code, observation.period))
+        if value is None or value != observation.value:
+            continue
+        if observation.status == Observation.Status.PROVISIONAL:
+            observation.status = Observation.Status.FINAL
+            observation.note = note
+            stamp_actor(observation, actor)
+            observation.save()
+            changed += 1
+    return changed

@@ -6,6 +6,7 @@ from django.views.decorators.http import require_http_methods
 
 from paqa.accounts.signin import acting_user
 from paqa.core.access import Capability, access_for, require
+from paqa.core.evidence import evidence_years
 from paqa.core.form_pages import form_page
 from paqa.core.taxonomy import THEMES, theme_label
 from paqa.themes.forms import KeyMessageForm
@@ -16,13 +17,13 @@ DEFAULT_YEAR = "2018-19"
 
 
 def _latest_year() -> str:
+    """The latest year the PAQA has written key messages for, or else the latest year any part
+    holds evidence for."""
     years = sorted(KeyMessage.objects.values_list("year", flat=True).distinct(), reverse=True)
     if years:
         return years[0]
-    from paqa.audits.models import Audit
-
-    audit_years = sorted(Audit.objects.values_list("year", flat=True).distinct(), reverse=True)
-    return audit_years[0] if audit_years else DEFAULT_YEAR
+    evidence = evidence_years()
+    return evidence[0] if evidence else DEFAULT_YEAR
 
 
 def overview_current(request: HttpRequest) -> HttpResponse:

@@ -7,6 +7,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from openpyxl import load_workbook
 
+from paqa.core import charts
 from paqa.indicators.models import Indicator, Observation, ObservationImport
 from paqa.indicators.services import observations_import_file
 
@@ -228,3 +229,27 @@ def test_upload_refuses_other_file_types(figures, client_for):
     )
     assert "The selected file must be an Excel or CSV file" in response.content.decode()
     assert not ObservationImport.objects.exists()
+
+
+def test_an_indicator_page_draws_its_chart_once_until_a_figure_changes(
+    pack, client_for, monkeypatch
+):
+    drawings: list[str] = []
+    draw = charts.vlc.vegalite_to_svg
+
+    def counted(*args, **kwargs):
+        drawings.append("svg")
+        return draw(*args, **kwargs)
+
+    monkeypatch.setattr(charts.vlc, "vegalite_to_svg", counted)
+    _load("cla,E10000025,2018-03-31,690,,,final,\ncla,E10000025,2019-03-31,780,,,final,\n")
+    client = client_for(pack.analyst)
+    url = reverse("indicators:indicator", args=["cla"])
+    first = client.get(url).content.decode()
+    client.get(url)
+    assert drawings == ["svg"]
+    _load("cla,E10000025,2019-03-31,781,,,final,\n")
+    changed = client.get(url).content.decode()
+    assert drawings == ["svg", "svg"]
+    assert "781" in changed
+    assert "781" not in first
