@@ -1,6 +1,11 @@
 """Each section of the report drafted from the evidence, through the parts' selectors, as the
 acting user may see it. Sentences are the parts' own drafted sentences (never typed here), and
-each one carries the record it came from."""
+each one carries the record it came from.
+
+Every section is drafted within one `YearPass` (paqa.core.evidence): one viewer's pass over the
+report's year, with figures as they stood at its end. What several sections read (the year's
+indicator figures, a survey's results, the evidence by theme) is worked out once per pass.
+"""
 
 from __future__ import annotations
 
@@ -10,7 +15,7 @@ from urllib.parse import urlencode
 
 from django.urls import reverse
 
-from paqa.core.periods import parse_period
+from paqa.core.evidence import YearPass
 from paqa.reports.content import Chart, ChartLine, Entry, Group, Section, Statement, Table
 from paqa.reports.sections import GUIDE_BY_KEY, SectionKey
 
@@ -42,9 +47,10 @@ def _sourced(sentences: list[str], source: str, url: str) -> list[Statement]:
 # Introduction ---------------------------------------------------------------------------------
 
 
-def introduction(*, user: Any, year: str) -> Section:
+def introduction(*, year_pass: YearPass) -> Section:
     from paqa.partnership.selectors import organisation_list, partnership_current
 
+    user, year = year_pass.user, year_pass.year
     partnership = partnership_current()
     organisations = list(organisation_list(user=user).prefetch_related("services"))
     services = sum(
@@ -68,9 +74,10 @@ def introduction(*, user: Any, year: str) -> Section:
 # Audits -------------------------------------------------------------------------------------
 
 
-def audits(*, user: Any, year: str) -> Section:
+def audits(*, year_pass: YearPass) -> Section:
     from django.db.models import Count
 
+    user, year = year_pass.user, year_pass.year
     from paqa.audits.selectors import audit_list, cross_cutting_themes, year_sentences
 
     themes_url = reverse("audits:themes", args=[year])
@@ -110,9 +117,10 @@ def audits(*, user: Any, year: str) -> Section:
     return _section(SectionKey.AUDITS, statements=statements, tables=tables)
 
 
-def agency_audits(*, user: Any, year: str) -> Section:
+def agency_audits(*, year_pass: YearPass) -> Section:
     from paqa.audits.agency_selectors import agency_audit_summary
 
+    user, year = year_pass.user, year_pass.year
     summary = agency_audit_summary(user=user, year=year)
     url = _with_query(reverse("audits:agency-list"), year=year)
     statements = _sourced(summary.sentences, f"Agencies' audits in {year}", url)
@@ -150,10 +158,15 @@ def _ranked_options(result: Any) -> list[Any]:
     )
 
 
-def impact_assessment(*, user: Any, year: str) -> Section:
+def impact_assessment(*, year_pass: YearPass) -> Section:
     from paqa.surveys.impact import return_rate
-    from paqa.surveys.selectors import invitations_for, question_results, survey_for_year
+    from paqa.surveys.selectors import (
+        invitations_for,
+        question_results_in_pass,
+        survey_for_year,
+    )
 
+    user, year = year_pass.user, year_pass.year
     survey = survey_for_year(user=user, series="impact-assessment", year=year)
     if survey is None:
         return _section(
@@ -171,7 +184,7 @@ def impact_assessment(*, user: Any, year: str) -> Section:
         )
     ]
     tables = []
-    for result in question_results(user=user, survey=survey):
+    for result in question_results_in_pass(year_pass=year_pass, survey=survey):
         if result.question.kind != "multiple" or not result.answered:
             continue
         ranked = _ranked_options(result)
@@ -199,11 +212,16 @@ def impact_assessment(*, user: Any, year: str) -> Section:
     return _section(SectionKey.IMPACT_ASSESSMENT, statements=statements, tables=tables)
 
 
-def practitioners(*, user: Any, year: str) -> Section:
+def practitioners(*, year_pass: YearPass) -> Section:
     from paqa.surveys import coding, selectors
     from paqa.surveys.results import headline
-    from paqa.surveys.selectors import question_results, survey_for_year, survey_respondents
+    from paqa.surveys.selectors import (
+        question_results_in_pass,
+        survey_for_year,
+        survey_respondents,
+    )
 
+    user, year = year_pass.user, year_pass.year
     survey = survey_for_year(user=user, series="practitioner-survey", year=year)
     if survey is None:
         return _section(
@@ -217,7 +235,7 @@ def practitioners(*, user: Any, year: str) -> Section:
             f"{respondents} practitioners completed the {survey.title.lower()}.", survey.title, url
         )
     ]
-    results = question_results(user=user, survey=survey)
+    results = question_results_in_pass(year_pass=year_pass, survey=survey)
     rows, row_urls = [], []
     for result in results:
         if result.question.kind != "yes_no" or not result.answered:
@@ -267,9 +285,10 @@ def practitioners(*, user: Any, year: str) -> Section:
 # Children's views ---------------------------------------------------------------------------
 
 
-def children(*, user: Any, year: str) -> Section:
+def children(*, year_pass: YearPass) -> Section:
     from paqa.voice.selectors import voice_list
 
+    user, year = year_pass.user, year_pass.year
     records = list(voice_list(user=user, year=year).prefetch_related("responses__by_organisation"))
     list_url = _with_query(reverse("voice:list"), year=year)
     if not records:
@@ -329,9 +348,10 @@ def children(*, user: Any, year: str) -> Section:
 # Self-assessment ----------------------------------------------------------------------------
 
 
-def self_assessment(*, user: Any, year: str) -> Section:
+def self_assessment(*, year_pass: YearPass) -> Section:
     from paqa.assessments.selectors import cycle_list, cycle_summary
 
+    user, year = year_pass.user, year_pass.year
     statements: list[Statement] = []
     tables: list[Table] = []
     cycles = list(cycle_list(user=user).filter(year=year).select_related("framework"))
@@ -367,16 +387,12 @@ def self_assessment(*, user: Any, year: str) -> Section:
 # The data -----------------------------------------------------------------------------------
 
 
-def _year_bounds(year: str) -> tuple[Any, Any]:
-    period = parse_period(year)
-    return period.start, period.end
+def data(*, year_pass: YearPass, chart_codes: list[str]) -> Section:
+    from paqa.indicators.selectors import group_by_priority, year_end_summaries
 
-
-def data(*, user: Any, year: str, chart_codes: list[str]) -> Section:
-    from paqa.indicators.selectors import group_by_priority, indicator_summaries
-
-    start, end = _year_bounds(year)
-    benchmarks, summaries = indicator_summaries(user=user, as_at=end)
+    user, year = year_pass.user, year_pass.year
+    start, end = year_pass.start, year_pass.as_at
+    benchmarks, summaries = year_end_summaries(year_pass=year_pass)
     in_year = [
         summary
         for summary in summaries
@@ -468,10 +484,9 @@ def _chart(user: Any, code: str, end: Any) -> Chart | None:
 
 def default_chart_codes(*, user: Any, year: str) -> list[str]:
     """Indicators worth a chart: rates with figures for a comparator area at the year's end."""
-    from paqa.indicators.selectors import indicator_summaries
+    from paqa.indicators.selectors import year_end_summaries
 
-    _start, end = _year_bounds(year)
-    _benchmarks, summaries = indicator_summaries(user=user, as_at=end)
+    _benchmarks, summaries = year_end_summaries(year_pass=YearPass(user=user, year=year))
     return [
         summary.indicator.code
         for summary in summaries
@@ -484,9 +499,10 @@ def default_chart_codes(*, user: Any, year: str) -> list[str]:
 # Escalations --------------------------------------------------------------------------------
 
 
-def escalations(*, user: Any, year: str) -> Section:
+def escalations(*, year_pass: YearPass) -> Section:
     from paqa.escalations.selectors import escalation_list
 
+    user, year = year_pass.user, year_pass.year
     matters = list(escalation_list(user=user, year=year).order_by("escalated_on", "pk"))
     register_url = _with_query(reverse("escalations:register"), year=year)
     if not matters:
@@ -530,13 +546,13 @@ def escalations(*, user: Any, year: str) -> Section:
 # Conclusions --------------------------------------------------------------------------------
 
 
-def conclusions(*, user: Any, year: str) -> Section:
-    from paqa.indicators.selectors import indicator_summaries
+def conclusions(*, year_pass: YearPass) -> Section:
+    from paqa.indicators.selectors import year_end_summaries
     from paqa.themes.selectors import key_messages
     from paqa.themes.triangulation import year_overview
 
-    _start, end = _year_bounds(year)
-    _benchmarks, summaries = indicator_summaries(user=user, as_at=end)
+    user, year = year_pass.user, year_pass.year
+    _benchmarks, summaries = year_end_summaries(year_pass=year_pass)
     statements = [
         Statement(
             sentence,
@@ -560,7 +576,7 @@ def conclusions(*, user: Any, year: str) -> Section:
                 overview_url,
             )
         )
-    themes = year_overview(user=user, year=year)
+    themes = year_overview(user=user, year=year, year_pass=year_pass)
     tables = []
     if themes:
         tables.append(

@@ -14,6 +14,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from paqa.core.access import Capability, access_for, require
+from paqa.core.evidence import YearPass
 from paqa.partnership.selectors import partnership_current
 from paqa.reports import drafting
 from paqa.reports.content import ReportContent, Section
@@ -84,28 +85,35 @@ _DRAFTERS: dict[str, Callable[..., Section]] = {
 }
 
 
+def _drafted(year_pass: YearPass, report: Report, key: SectionKey) -> Section:
+    extra = {"chart_codes": report.chart_indicators} if key == SectionKey.DATA else {}
+    return _DRAFTERS[key](year_pass=year_pass, **extra)
+
+
+def _with_words(drafted: Section, saved: ReportSection | None) -> Section:
+    return Section(
+        **{
+            **drafted.__dict__,
+            "narrative": saved.narrative if saved else "",
+            "impact": saved.impact if saved else "",
+        }
+    )
+
+
 def draft_content(*, user: Any, report: Report, progress: Progress | None = None) -> ReportContent:
     """The report as it reads now: each section drafted from the evidence the user can see,
-    with the people's words saved for it."""
+    with the people's words saved for it. One pass over the year serves every section, so
+    what several sections read is read once."""
     require(user, Capability.DRAFT_REPORTS)
     words = {section.key: section for section in report.sections.all()}
     partnership = partnership_current()
+    year_pass = YearPass(user=user, year=report.year)
     sections = []
     for index, guide in enumerate(GUIDES):
         if progress is not None:
             progress(round(100 * index / len(GUIDES)), f"Reading the evidence: {guide.key.label}")
-        extra = {"chart_codes": report.chart_indicators} if guide.key == SectionKey.DATA else {}
-        drafted = _DRAFTERS[guide.key](user=user, year=report.year, **extra)
-        saved = words.get(guide.key.value)
-        sections.append(
-            Section(
-                **{
-                    **drafted.__dict__,
-                    "narrative": saved.narrative if saved else "",
-                    "impact": saved.impact if saved else "",
-                }
-            )
-        )
+        drafted = _drafted(year_pass, report, guide.key)
+        sections.append(_with_words(drafted, words.get(guide.key.value)))
     return ReportContent(
         title=report.title,
         year=report.year,
@@ -113,6 +121,14 @@ def draft_content(*, user: Any, report: Report, progress: Progress | None = None
         sections=sections,
         assembled_at=timezone.now().isoformat(timespec="seconds"),
     )
+
+
+def draft_section(*, user: Any, section: ReportSection) -> Section:
+    """One section as it reads now, drafted alone (for its editing page)."""
+    require(user, Capability.DRAFT_REPORTS)
+    report = section.report
+    drafted = _drafted(YearPass(user=user, year=report.year), report, SectionKey(section.key))
+    return _with_words(drafted, section)
 
 
 def version_content(*, version: ReportVersion) -> ReportContent:

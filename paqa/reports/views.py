@@ -137,7 +137,7 @@ def section_edit(request: HttpRequest, year: str, key: str) -> HttpResponse:
             )
         messages.success(request, f"‘{section.get_key_display()}’ has been saved.")
         return redirect(f"{reverse('reports:draft', args=[year])}#section-{section.key}")
-    drafted = selectors.draft_content(user=request.user, report=section.report).section(section.key)
+    drafted = selectors.draft_section(user=request.user, section=section)
     return render(
         request,
         "reports/section_edit.html",

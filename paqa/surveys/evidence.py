@@ -25,8 +25,8 @@ from paqa.core.evidence import (
 )
 from paqa.core.taxonomy import canonical_themes
 from paqa.surveys.models import AnswerCode, Question, Response, Survey
-from paqa.surveys.results import QuestionResult, headline
-from paqa.surveys.selectors import question_results, survey_get
+from paqa.surveys.results import headline
+from paqa.surveys.selectors import question_results_in_pass, survey_get
 
 IMPACT_SERIES = "impact-assessment"
 # Impact assessment answers name pressures and areas for improvement in their own words.
@@ -37,14 +37,6 @@ IMPACT_CHOICE_THEMES = {
     "Increasing demand for services": "workload",
 }
 QUOTES_PER_THEME = 3
-
-
-def results_in_pass(year_pass: YearPass, survey: Survey) -> list[QuestionResult]:
-    """A survey's results, counted once per pass however many themes or sections read them."""
-    return year_pass.once(
-        ("surveys", "results", survey.pk),
-        lambda: question_results(user=year_pass.user, survey=survey),
-    )
 
 
 def _submitted_in_year(year: str) -> dict[str, Any]:
@@ -78,7 +70,7 @@ def practitioner_readings(year_pass: YearPass) -> Readings:
             tagged[question.page.survey_id].append(question)
             surveys[question.page.survey_id] = question.page.survey
     for survey in sorted(surveys.values(), key=lambda each: each.title):
-        results = results_in_pass(year_pass, survey)
+        results = question_results_in_pass(year_pass=year_pass, survey=survey)
         for question in tagged[survey.pk]:
             sentence = headline(results, question.code, "Yes") or headline(
                 results, question.code, "Agree"
@@ -109,7 +101,7 @@ def impact_readings(year_pass: YearPass) -> Readings:
     theme, in the year's impact assessment."""
     readings: Readings = {}
     for survey in Survey.objects.filter(series=IMPACT_SERIES, year=year_pass.year):
-        for result in results_in_pass(year_pass, survey):
+        for result in question_results_in_pass(year_pass=year_pass, survey=survey):
             if result.question.kind != Question.Kind.MULTIPLE:
                 continue
             for option in result.options:

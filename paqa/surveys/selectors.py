@@ -20,6 +20,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from paqa.core.access import Capability, access_for, require
+from paqa.core.evidence import YearPass
 from paqa.partnership.models import Organisation
 from paqa.surveys import counting, engine
 from paqa.surveys.coding import CodingProgress, answer_text, top_three_text
@@ -152,6 +153,15 @@ def question_results(*, user: Any, survey: Survey) -> list[QuestionResult]:
     """Every question's results, in the survey's order, over submitted responses only."""
     require(user, VIEW)
     return _results(survey, _questions(survey))
+
+
+def question_results_in_pass(*, year_pass: YearPass, survey: Survey) -> list[QuestionResult]:
+    """A survey's results counted once per pass over a year, however many of the report's
+    sections or the themes' sources read them."""
+    return year_pass.once(
+        ("surveys", "question-results", survey.pk),
+        lambda: question_results(user=year_pass.user, survey=survey),
+    )
 
 
 def _sources(survey: Survey, questions: list[Question]) -> list[Question | None]:
