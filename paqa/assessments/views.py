@@ -98,7 +98,13 @@ def cycle_detail(request: HttpRequest, pk: int) -> HttpResponse:
             for row in summary.rows
         ]
         return table_response(fmt, f"self-assessment-{cycle.year}", header, rows)
-    sees_returns = access.can(Capability.VIEW_RETURNS)
+    # A link only to the returns the person may open: an agency lead sees the heat map of every
+    # organisation, but may open only their own organisation's return.
+    openable = set(
+        selectors.returns_visible(user=request.user)
+        .filter(cycle=cycle)
+        .values_list("pk", flat=True)
+    )
     return render(
         request,
         "assessments/cycle_detail.html",
@@ -110,7 +116,7 @@ def cycle_detail(request: HttpRequest, pk: int) -> HttpResponse:
             )
             if access.can(Capability.VIEW_RETURNS)
             else None,
-            "sees_returns": sees_returns,
+            "openable": openable,
             "can_manage": access.can_everywhere(Capability.MANAGE_CYCLES),
             "levels": list(summary.levels.values()),
         },

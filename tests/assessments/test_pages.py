@@ -10,6 +10,7 @@ from django.urls import reverse
 from paqa.assessments.models import Attachment, DraftConflict, Return
 from paqa.assessments.services import answer_challenge, return_sign_off, return_submit
 from tests.assessments.conftest import answer_of, complete
+from tests.factories import MembershipFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -264,3 +265,31 @@ def test_cycle_page_queries_do_not_grow_with_organisations(
     large = submitted_cycle("2021-22", 8)
     with django_assert_max_num_queries(baseline):
         client.get(reverse("assessments:cycle", args=[large.pk]))
+
+
+def test_the_cycle_page_links_only_to_returns_the_reader_may_open(
+    cast, client_for, police_return, health_return
+):
+    for assessment_return, lead in ((police_return, cast.agency_lead), (health_return, None)):
+        complete(assessment_return)
+        signer = (
+            lead
+            or MembershipFactory(
+                organisation=assessment_return.organisation, role="agency_lead"
+            ).user
+        )
+        return_sign_off(assessment_return=assessment_return, actor=signer, role_title="Head")
+        return_submit(assessment_return=assessment_return, actor=signer)
+    page = reverse("assessments:cycle", args=[police_return.cycle_id])
+    own = reverse("assessments:return", args=[police_return.pk])
+    other = reverse("assessments:return", args=[health_return.pk])
+
+    as_lead = client_for(cast.agency_lead).get(page).content.decode()
+    assert f'href="{own}"' in as_lead
+    assert f'href="{other}"' not in as_lead
+    assert health_return.organisation.name in as_lead  # still in the heat map, unlinked
+    assert client_for(cast.agency_lead).get(other).status_code == 404
+
+    as_paqa = client_for(cast.paqa_member).get(page).content.decode()
+    assert f'href="{own}"' in as_paqa
+    assert f'href="{other}"' in as_paqa
