@@ -175,23 +175,20 @@ def cycle_summary(*, user: Any, cycle: Cycle) -> CycleSummary:
     standards = list(cycle.framework.standards.all())
     all_returns = list(cycle.returns.select_related("organisation"))
     submitted = [r for r in all_returns if r.status in Return.SEEN_BY_PARTNERSHIP]
-    answers = Answer.objects.filter(assessment_return__in=submitted).select_related("standard")
-    by_return: dict[int, dict[int, Answer]] = {}
-    for answer in answers:
-        by_return.setdefault(answer.assessment_return_id, {})[answer.standard_id] = answer
+    # Only the ratings: a heat map of many organisations needs no more of each answer.
+    ratings = Answer.objects.filter(assessment_return__in=submitted).values_list(
+        "assessment_return_id", "standard_id", "rating", "moderated_rating"
+    )
+    by_return: dict[int, dict[int, tuple[str, str]]] = {}
+    for return_id, standard_id, rating, moderated in ratings:
+        by_return.setdefault(return_id, {})[standard_id] = (rating, moderated)
     rows = []
     for assessment_return in sorted(submitted, key=lambda r: r.organisation.name):
         answered = by_return.get(assessment_return.pk, {})
         row = HeatRow(assessment_return)
         for standard in standards:
-            given = answered.get(standard.pk)
-            row.cells.append(
-                HeatCell(
-                    standard,
-                    levels.get(given.rating) if given else None,
-                    levels.get(given.moderated_rating) if given else None,
-                )
-            )
+            rating, moderated = answered.get(standard.pk, ("", ""))
+            row.cells.append(HeatCell(standard, levels.get(rating), levels.get(moderated)))
         rows.append(row)
     on_time = [r for r in submitted if r.submitted_at and r.submitted_at.date() <= r.deadline]
     return CycleSummary(

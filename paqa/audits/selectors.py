@@ -185,22 +185,28 @@ def cross_cutting_themes(*, user: Any, year: str) -> list[ThemeCount]:
     return counts
 
 
-def year_sentences(*, user: Any, year: str) -> list[str]:
-    """Sentences for the annual report, drafted from the year's audits."""
-    audits = list(audit_list(user=user, year=year).order_by("pk"))
+def year_sentences(
+    *,
+    user: Any,
+    year: str,
+    audits: list[Audit] | None = None,
+    themes: list[ThemeCount] | None = None,
+) -> list[str]:
+    """Sentences for the annual report, drafted from the year's audits (in the order they were
+    set up) and their cross-cutting themes, read here unless the caller has them already."""
+    if audits is None:
+        audits = list(audit_list(user=user, year=year).prefetch_related(None).order_by("pk"))
+    if themes is None:
+        themes = cross_cutting_themes(user=user, year=year)
     if not audits:
         return []
     numbers = ["no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten"]
     count = numbers[len(audits)] if len(audits) <= 10 else str(len(audits))
-    themes = [audit.theme for audit in audits]
-    listed = themes[0] if len(themes) == 1 else ", ".join(themes[:-1]) + " and " + themes[-1]
+    covered = [audit.theme for audit in audits]
+    listed = covered[0] if len(covered) == 1 else ", ".join(covered[:-1]) + " and " + covered[-1]
     plural = "s" if len(audits) != 1 else ""
     drafted = [f"{count.capitalize()} multi-agency audit{plural} covered {listed}."]
-    cross = [
-        theme
-        for theme in cross_cutting_themes(user=user, year=year)
-        if len({f.audit_id for f in theme.findings}) > 1
-    ]
+    cross = [theme for theme in themes if len({f.audit_id for f in theme.findings}) > 1]
     if cross:
         drafted.append(
             "Cross-cutting themes across the audits were "

@@ -52,13 +52,9 @@ def introduction(*, year_pass: YearPass) -> Section:
 
     user, year = year_pass.user, year_pass.year
     partnership = partnership_current()
-    organisations = list(organisation_list(user=user).prefetch_related("services"))
-    services = sum(
-        1
-        for organisation in organisations
-        for service in organisation.services.all()
-        if service.archived_at is None
-    )
+    # Each organisation comes with its count of live services.
+    organisations = list(organisation_list(user=user))
+    services = sum(organisation.live_services for organisation in organisations)
     name = partnership.name if partnership else "The partnership"
     statements = [
         Statement(
@@ -81,9 +77,17 @@ def audits(*, year_pass: YearPass) -> Section:
     from paqa.audits.selectors import audit_list, cross_cutting_themes, year_sentences
 
     themes_url = reverse("audits:themes", args=[year])
-    statements = _sourced(year_sentences(user=user, year=year), f"Audits in {year}", themes_url)
     listed = list(
-        audit_list(user=user, year=year).annotate(case_count=Count("cases")).order_by("pk")
+        audit_list(user=user, year=year)
+        .prefetch_related(None)
+        .annotate(case_count=Count("cases"))
+        .order_by("pk")
+    )
+    themes = cross_cutting_themes(user=user, year=year)
+    statements = _sourced(
+        year_sentences(user=user, year=year, audits=listed, themes=themes),
+        f"Audits in {year}",
+        themes_url,
     )
     tables = []
     if listed:
@@ -96,7 +100,6 @@ def audits(*, year_pass: YearPass) -> Section:
                 row_urls=[reverse("audits:audit", args=[audit.pk]) for audit in listed],
             )
         )
-    themes = cross_cutting_themes(user=user, year=year)
     if themes:
         tables.append(
             Table(

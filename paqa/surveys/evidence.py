@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from typing import Any
 
+from django.db.models import Count
 from django.urls import reverse
 
 from paqa.core.access import Capability, access_for
@@ -50,12 +51,14 @@ def practitioner_readings(year_pass: YearPass) -> Readings:
     """Comments coded with a theme's codes (each a concern), survey questions tagged with the
     theme and what people answered, and the comments chosen as representative."""
     readings: Readings = {}
-    coded = Counter(
+    coded = (
         AnswerCode.objects.filter(**_submitted_in_year(year_pass.year))
         .exclude(code__theme="")
         .values_list("code__theme", "code__label", "code__survey__title")
+        .annotate(count=Count("pk"))
+        .order_by("-count", "code__label", "code__survey__title")
     )
-    for (theme, label, survey_title), count in coded.most_common():
+    for theme, label, survey_title, count in coded:
         for reading in by_theme(readings, canonical_themes([theme])):
             reading.concerns += count
             reading.items.append(

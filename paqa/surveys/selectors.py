@@ -453,7 +453,9 @@ def quotes_by_code(
     representative ones first. With `others`, at most that many of each code's other answers
     (the first given), so a theme with thousands of answers does not load them all."""
     rows = _coded_rows(user, question)
-    if others is not None:
+    if others == 0:
+        rows = rows.filter(representative=True)  # the quotes alone: no ranking needed
+    elif others is not None:
         rows = rows.annotate(
             place=Window(
                 RowNumber(),

@@ -48,13 +48,17 @@ def links(html: str) -> Iterable[str]:
         yield parts.path + (f"?{parts.query}" if parts.query else "")
 
 
-def crawl_demo(*, per_shape: int = 2, depth: int = 1) -> Crawl:
+def crawl_demo(*, per_shape: int = 2, depth: int = 1, people: Iterable[str] | None = None) -> Crawl:
     """Each demo person's menu pages, then (to `depth`) the pages they link to: of the links
     of each shape, the first and the last (and evenly between, up to `per_shape`; only the last
     when it is 1), so both the demo's own records and the newest, made-up ones are read. A
-    redirect is followed; any status but 200 is a failure."""
+    redirect is followed; any status but 200 is a failure. `people` limits it to those demo
+    people (by email)."""
     result = Crawl()
+    chosen = set(people) if people is not None else None
     for person in DEMO_PEOPLE:
+        if chosen is not None and person.email not in chosen:
+            continue
         client = signed_in_client(User.objects.get(email=person.email))
         client.raise_request_exception = False  # an error is a 500 in the list, not the end
         menu = [item.url_name for item in NAVIGATION]
