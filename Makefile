@@ -48,8 +48,9 @@ test: install frontend lint pytest ## Install and run everything: lint, types, m
 pytest: install frontend ## Run the test suite only (DATABASE_URL picks the database; PYTEST_ARGS adds options)
 	$(BIN)/pytest $(PYTEST_ARGS)
 
-bench: install frontend ## Time the import of 100,000 observations, the data pages, survey submissions through gunicorn, the annual report's export (PDF, Word) and the statutory returns (a 100,000-child CIN census parsed and computed, and loaded through the database)
+bench: install frontend ## Time the import of 100,000 observations, every page at 1x and 10x the demo, survey submissions through gunicorn, the annual report's export (PDF, Word), the statutory returns (a 100,000-child CIN census) and a mixed load
 	$(BIN)/python bench/bench_indicators.py
+	$(BIN)/python bench/bench_pages.py
 	$(BIN)/python bench/bench_surveys.py
 	$(BIN)/python bench/bench_report.py
 	$(BIN)/python bench/bench_returns.py

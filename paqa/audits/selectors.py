@@ -4,6 +4,7 @@ until submitted; an auditor changes only the sections assigned to them."""
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -189,7 +190,7 @@ def year_sentences(
     *,
     user: Any,
     year: str,
-    audits: list[Audit] | None = None,
+    audits: Sequence[Audit] | None = None,
     themes: list[ThemeCount] | None = None,
 ) -> list[str]:
     """Sentences for the annual report, drafted from the year's audits (in the order they were

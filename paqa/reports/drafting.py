@@ -54,7 +54,7 @@ def introduction(*, year_pass: YearPass) -> Section:
     partnership = partnership_current()
     # Each organisation comes with its count of live services.
     organisations = list(organisation_list(user=user))
-    services = sum(organisation.live_services for organisation in organisations)
+    services = sum(organisation.live_services for organisation in organisations)  # type: ignore[attr-defined]
     name = partnership.name if partnership else "The partnership"
     statements = [
         Statement(
