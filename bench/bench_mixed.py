@@ -27,9 +27,9 @@ Then, for a warm-up and `--seconds`, each client in a thread of its own, with it
 
 Requests started in the timed window are counted: requests per second, p50/p95/p99 and errors
 (a status that is not 2xx/3xx or not the page it should be, or no answer) for each kind and each
-page, and in all. The dashboard's p95 and the export's time are compared with bench_indicators'
-and bench_report's targets (set for one client on a quiet server: here they are measured under
-the mixed load). Errors, or a kind with nothing done, make the run broken: exit 1.
+page, and in all. The dashboard's p95 (300 ms) and the report draft's median (1 s) are compared
+with their targets under this load, and the export's time with bench_report's target (set for
+the PDF alone). Errors, or a kind with nothing done, make the run broken: exit 1.
 
 The browser, survey respondent and gunicorn helpers are fault_survey.py's. See bench/README.md.
 """
@@ -84,7 +84,9 @@ PASSWORD = "paqa-demonstration-2019"  # noqa: S105 - the demo's, printed by `paq
 REFRESH_SECONDS = 2.0  # the export page refreshes itself this often
 EXPORT_TIMEOUT_S = 300.0
 REQUEST_TIMEOUT_S = 60.0
-TARGET_DASHBOARD_P95_MS = 150.0  # bench_indicators.py, one client on a quiet server
+# Under this mixed load (issue 15): the dashboard's p95 and the report draft's median.
+TARGET_DASHBOARD_P95_MS = 300.0
+TARGET_DRAFT_P50_MS = 1000.0
 TARGET_EXPORT_S = 15.0  # bench_report.py, the PDF through `paqa report`
 
 
@@ -580,8 +582,16 @@ def figures(
     ratio = p95 / TARGET_DASHBOARD_P95_MS
     lines.append(
         f"dashboard p95 {p95:,.0f} ms under the mixed load: target {TARGET_DASHBOARD_P95_MS:.0f} "
-        f"ms (bench_indicators, one client): {ratio:.2f}x, {'met' if ratio <= 1 else 'missed'}"
+        f"ms: {ratio:.2f}x, {'met' if ratio <= 1 else 'missed'}"
     )
+    draft = [s.ms for s in group("browse: report draft")]
+    if draft:
+        p50 = percentile(draft, 0.5)
+        ratio = p50 / TARGET_DRAFT_P50_MS
+        lines.append(
+            f"report draft p50 {p50:,.0f} ms under the mixed load: target "
+            f"{TARGET_DRAFT_P50_MS:,.0f} ms: {ratio:.2f}x, {'met' if ratio <= 1 else 'missed'}"
+        )
     if results.exports_ms:
         export_p50 = percentile(results.exports_ms, 0.5) / 1000
         ratio = export_p50 / TARGET_EXPORT_S
