@@ -121,14 +121,15 @@ def client_for():
 
 @pytest.fixture(scope="module")
 def demo(django_db_setup, django_db_blocker):
-    """The whole demonstration partnership, loaded once for the module that asks for it and
-    removed after it (each test's own changes are rolled back as usual)."""
+    """The whole demonstration partnership, there for the module that asks for it and removed
+    after it (each test's own changes are rolled back as usual). The loader runs once per test
+    process; later modules get its rows copied back in (tests/demo_snapshot.py)."""
     from django.core.management import call_command
 
-    from paqa.demo.loader import demo_everything_load
+    from tests.demo_snapshot import demo_into_database
 
     with django_db_blocker.unblock():
-        demo_everything_load()
+        demo_into_database()
     yield
     with django_db_blocker.unblock():
         call_command("flush", interactive=False, verbosity=0)
