@@ -10,7 +10,6 @@ import csv
 import dataclasses
 import io
 import re
-import time
 import tracemalloc
 from datetime import date
 from pathlib import Path
@@ -835,8 +834,6 @@ def test_long_returns_are_streamed_in_flat_memory(tmp_path):
                 "</CINdetails></Child>\n".encode()
             )
         file.write(b"</Children></Message>\n")
-    started = time.monotonic()
-
     tracemalloc.start()
     try:
         with episodes_path.open("rb") as episodes, header_path.open("rb") as header:
@@ -860,4 +857,3 @@ def test_long_returns_are_streamed_in_flat_memory(tmp_path):
     # Above what the records themselves hold, the parse needs little, whatever the length.
     assert peak_903 - kept_903 < 40 * megabytes, (peak_903, kept_903)
     assert peak_cin - kept_both < 40 * megabytes, (peak_cin, kept_both)
-    assert time.monotonic() - started < 60  # loose: a busy machine is slower
