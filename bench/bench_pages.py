@@ -27,16 +27,20 @@ import os
 import platform
 import pstats
 import re
-import subprocess
 import sys
-import tempfile
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
-from databases import Skipped, django_setup, postgres_database, sqlite_database
+from databases import (
+    Skipped,
+    django_setup,
+    postgres_database,
+    results_per_database,
+    sqlite_database,
+)
 
 if TYPE_CHECKING:
     from django.test import Client
@@ -415,25 +419,11 @@ def passed_on(args: argparse.Namespace) -> list[str]:
 
 
 def run_all(args: argparse.Namespace) -> int:
-    reports: list[Report] = []
-    failed: list[str] = []
-    for database in DATABASES:
-        with tempfile.TemporaryDirectory(prefix="paqa-bench-pages-") as directory:
-            results = Path(directory) / "report.json"
-            command = [
-                sys.executable,
-                str(Path(__file__).resolve()),
-                "--database",
-                database,
-                "--results",
-                str(results),
-                *passed_on(args),
-            ]
-            finished = subprocess.run(command, check=False)  # noqa: S603 - our own script
-            if finished.returncode != 0 or not results.exists():
-                failed.append(f"{database}: the benchmark failed (exit {finished.returncode})")
-                continue
-            reports.append(Report.from_json(results.read_text()))
+    """Each database in a process of its own, one after the other; then one table."""
+    written, failed = results_per_database(
+        str(Path(__file__).resolve()), DATABASES, passed_on(args), "paqa-bench-pages-"
+    )
+    reports = [Report.from_json(text) for text in written]
     print_report(reports, args.scales)
     for failure in failed:
         print(failure)

@@ -4,9 +4,10 @@ made (and dropped after) on a PostgreSQL server; and Django set up and migrated 
 from __future__ import annotations
 
 import os
+import subprocess
 import sys
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -78,3 +79,31 @@ def django_setup(database_url: str, settings_module: str = "paqa.settings.test")
     with connection.cursor() as cursor:
         cursor.execute("SHOW server_version")
         return f"PostgreSQL {cursor.fetchone()[0]}"
+
+
+def results_per_database(
+    script: str, databases: Sequence[str], passed_on: Sequence[str], prefix: str
+) -> tuple[list[str], list[str]]:
+    """Run `script --database D --results FILE ...` for each database, one after the other,
+    each in a process of its own (so settings are fresh); returns the JSON each wrote and a
+    line for each that failed."""
+    written: list[str] = []
+    failed: list[str] = []
+    for database in databases:
+        with tempfile.TemporaryDirectory(prefix=prefix) as directory:
+            results = Path(directory) / "report.json"
+            command = [
+                sys.executable,
+                script,
+                "--database",
+                database,
+                "--results",
+                str(results),
+                *passed_on,
+            ]
+            finished = subprocess.run(command, check=False)  # noqa: S603 - our own script
+            if finished.returncode != 0 or not results.exists():
+                failed.append(f"{database}: the benchmark failed (exit {finished.returncode})")
+                continue
+            written.append(results.read_text())
+    return written, failed
