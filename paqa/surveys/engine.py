@@ -9,9 +9,7 @@ from django import forms
 
 from paqa.core.forms import GovUKForm
 from paqa.surveys.models import Page, Question
-
-LIKERT = ["Strongly agree", "Agree", "Neither agree nor disagree", "Disagree", "Strongly disagree"]
-YES_NO = ["Yes", "No"]
+from paqa.surveys.rules import LIKERT, YES_NO
 
 
 def condition_met(show_if: dict[str, Any], answers: dict[str, Any]) -> bool:

@@ -1,6 +1,8 @@
 """One questionnaire engine for the practitioner survey (anonymous), the agencies' impact
 assessment (one return per organisation), and children's surveys."""
 
+from datetime import date, datetime, time
+
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
@@ -21,10 +23,22 @@ class Survey(TimeStampedModel):
     year = models.CharField(max_length=20)
     title = models.CharField(max_length=200)
     kind = models.CharField(max_length=20, choices=Kind.choices)
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        PUBLISHED = "published", "Published"
+
     introduction = models.TextField(blank=True)
     opens_on = models.DateField()
+    opens_time = models.TimeField(default=time(0, 0))
     closes_on = models.DateField()
+    closes_time = models.TimeField(default=time(23, 59))
     public_slug = models.SlugField(max_length=80, unique=True)
+    # A draft is built and previewed but never answered; once published it opens and closes by
+    # its dates and times.
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.PUBLISHED)
+    # Raised on every change to the survey or its questions, so a stale builder form is caught.
+    version = models.PositiveIntegerField(default=1)
 
     history = HistoricalRecords()
 
@@ -37,9 +51,34 @@ class Survey(TimeStampedModel):
     def __str__(self) -> str:
         return f"{self.title} {self.year}"
 
-    def is_open(self, today: object = None) -> bool:
-        day = today or timezone.localdate()
-        return self.opens_on <= day <= self.closes_on  # type: ignore[operator]
+    @property
+    def opens_at(self) -> datetime:
+        return timezone.make_aware(datetime.combine(self.opens_on, self.opens_time))
+
+    @property
+    def closes_at(self) -> datetime:
+        return timezone.make_aware(datetime.combine(self.closes_on, self.closes_time))
+
+    def is_open(self, when: date | datetime | None = None) -> bool:
+        """Published and between its opening and closing moments (a date alone compares by
+        day)."""
+        if self.status != self.Status.PUBLISHED:
+            return False
+        if when is None:
+            when = timezone.now()
+        if isinstance(when, datetime):
+            return self.opens_at <= when <= self.closes_at
+        return self.opens_on <= when <= self.closes_on
+
+    @property
+    def phase(self) -> str:
+        """Draft, Scheduled, Open or Closed, as the business unit says it."""
+        if self.status == self.Status.DRAFT:
+            return "Draft"
+        now = timezone.now()
+        if now < self.opens_at:
+            return "Scheduled"
+        return "Open" if now <= self.closes_at else "Closed"
 
 
 class Page(TimeStampedModel):

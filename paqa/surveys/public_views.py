@@ -22,7 +22,9 @@ from paqa.surveys.models import Response, Survey
 
 
 def _survey(slug: str) -> Survey:
-    survey = Survey.objects.filter(public_slug=slug, kind=Survey.Kind.ANONYMOUS).first()
+    survey = Survey.objects.filter(
+        public_slug=slug, kind=Survey.Kind.ANONYMOUS, status=Survey.Status.PUBLISHED
+    ).first()
     if survey is None:
         raise Http404("No such survey.")
     return survey
