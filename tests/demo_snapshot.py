@@ -9,6 +9,7 @@ so a module's changes never reach the next one.
 
 from __future__ import annotations
 
+import datetime
 import io
 from dataclasses import dataclass
 
@@ -52,7 +53,11 @@ def _copy_out() -> list[TableRows]:
                     copied.append(TableRows(table, columns, buffer.getvalue()))
             else:
                 cursor.execute(f"SELECT * FROM {quote(table)}")  # noqa: S608 (our tables)
-                rows = cursor.fetchall()
+                # SQLite hands back TIME columns as datetime.time, which it cannot take back.
+                rows = [
+                    tuple(v.isoformat() if isinstance(v, datetime.time) else v for v in row)
+                    for row in cursor.fetchall()
+                ]
                 if rows:
                     copied.append(TableRows(table, columns, rows))
     return copied

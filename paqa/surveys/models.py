@@ -67,7 +67,7 @@ class Survey(TimeStampedModel):
         if when is None:
             when = timezone.now()
         if isinstance(when, datetime):
-            return self.opens_at <= when <= self.closes_at
+            return self.opens_at <= when < self.closes_at
         return self.opens_on <= when <= self.closes_on
 
     @property
@@ -78,7 +78,7 @@ class Survey(TimeStampedModel):
         now = timezone.now()
         if now < self.opens_at:
             return "Scheduled"
-        return "Open" if now <= self.closes_at else "Closed"
+        return "Open" if now < self.closes_at else "Closed"
 
 
 class Page(TimeStampedModel):

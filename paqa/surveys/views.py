@@ -2,18 +2,18 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from paqa.core.access import Capability, access_for
-from paqa.surveys import selectors
+from paqa.surveys import builder_selectors
 
 
 def home(request: HttpRequest) -> HttpResponse:
-    surveys = selectors.survey_list(user=request.user)
     access = access_for(request.user)
+    can_manage = access.can(Capability.MANAGE_SURVEYS)
     return render(
         request,
         "surveys/home.html",
         {
-            "surveys": surveys,
-            "can_manage": access.can(Capability.MANAGE_SURVEYS),
+            "surveys": builder_selectors.surveys_listed(user=request.user, can_manage=can_manage),
+            "can_manage": can_manage,
             "can_code": access.can(Capability.CODE_FREE_TEXT),
         },
     )
