@@ -26,9 +26,8 @@ from django.utils.text import slugify
 from paqa.accounts.models import User
 from paqa.core.access import Role
 from paqa.core.history import stamp_actor
-from paqa.core.taxonomy import THEMES
 from paqa.partnership.models import Membership, Organisation
-from paqa.surveys import selectors
+from paqa.surveys import selectors, yaml_io
 from paqa.surveys.coding import clean_keywords
 from paqa.surveys.impact import IMPACT_PACK, IMPACT_SERIES, ImpactReturn
 from paqa.surveys.models import (
@@ -46,83 +45,135 @@ _RESUME_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 
 
 class SurveyPackError(ValueError):
-    pass
+    """A survey file that cannot be built: `problems` lists every one, each naming its line."""
+
+    def __init__(self, problems: str | Sequence[str]) -> None:
+        self.problems = [problems] if isinstance(problems, str) else list(problems)
+        super().__init__("\n".join(self.problems))
 
 
 # Building ----------------------------------------------------------------------------------
 
 
-def _themes(slugs: list[str], code: str) -> list[str]:
-    unknown = [slug for slug in slugs if slug not in THEMES]
-    if unknown:
-        raise SurveyPackError(f"Question '{code}': unknown theme {', '.join(unknown)}")
-    return list(slugs)
+def _free_public_slug(wanted: str, series: str, year: str) -> str:
+    """The public link's slug: the one the file asks for if no survey has it, else one made
+    from the series and year (numbered if that is taken too)."""
+    if wanted and not Survey.objects.filter(public_slug=wanted).exists():
+        return wanted
+    base = slugify(f"{series}-{year}")[:70].strip("-") or "survey"
+    slug, number = base, 2
+    while Survey.objects.filter(public_slug=slug).exists():
+        slug, number = f"{base}-{number}", number + 1
+    return slug
+
+
+def _stamped(record: Any, actor: User | None, reason: str) -> Any:
+    stamp_actor(record, actor)
+    if reason:
+        record._change_reason = reason
+    record.save()
+    return record
 
 
 @transaction.atomic
-def survey_from_yaml(text: str, *, actor: User | None = None) -> Survey:
-    """Build a survey from its YAML description (the format survey_to_yaml writes)."""
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as error:
-        raise SurveyPackError(f"The file is not valid YAML: {error}") from error
-    if not isinstance(data, dict):
-        raise SurveyPackError("The file must describe one survey")
-    for key in ("series", "year", "title", "kind", "opens_on", "closes_on", "pages"):
-        if key not in data:
-            raise SurveyPackError(f"The survey needs '{key}'")
-    if data["kind"] not in Survey.Kind.values:
-        raise SurveyPackError(f"kind must be one of {', '.join(Survey.Kind.values)}")
-    survey = Survey(
-        series=data["series"],
-        year=str(data["year"]),
-        title=data["title"],
-        kind=data["kind"],
-        introduction=data.get("introduction", ""),
-        opens_on=data["opens_on"],
-        closes_on=data["closes_on"],
-        public_slug=data.get("public_slug") or slugify(f"{data['series']}-{data['year']}"),
-    )
-    survey._history_user = actor  # type: ignore[attr-defined]
-    survey.save()
-    codes: set[str] = set()
-    for page_number, page_data in enumerate(data["pages"], start=1):
-        page = Page.objects.create(
-            survey=survey,
-            order=page_number,
-            title=page_data["title"],
-            show_if=page_data.get("show_if", {}),
-        )
-        for order, question in enumerate(page_data.get("questions", []), start=1):
-            code = question["code"]
-            if code in codes:
-                raise SurveyPackError(f"Question code '{code}' is used twice")
-            if question["kind"] not in Question.Kind.values:
-                raise SurveyPackError(f"Question '{code}': unknown kind '{question['kind']}'")
-            for condition in (question.get("show_if") or {}, page_data.get("show_if") or {}):
-                if condition and condition.get("question") not in codes:
-                    raise SurveyPackError(
-                        f"'{code}' depends on '{condition.get('question')}', "
-                        "which must come earlier"
-                    )
-            codes.add(code)
-            Question.objects.create(
-                page=page,
-                order=order,
-                code=code,
-                kind=question["kind"],
-                text=question["text"],
-                help_text=question.get("help_text", ""),
-                required=bool(question.get("required")),
-                choices=question.get("choices", []),
-                show_if=question.get("show_if", {}),
-                breakdown=question.get("breakdown", ""),
-                themes=_themes(question.get("themes", []), code),
+def survey_from_yaml(
+    text: str,
+    *,
+    actor: User | None = None,
+    status: str = Survey.Status.PUBLISHED,
+    reason: str = "",
+) -> Survey:
+    """Build a survey, its pages, questions and codebook from its YAML description (the format
+    `survey_to_yaml` writes; see `yaml_io`). The file is checked whole first: if anything is
+    wrong, nothing is written and SurveyPackError lists every problem, each with its line.
+    Every record made is in the history as made by `actor` (with `reason`, if given)."""
+    data, problems = yaml_io.read_survey(text)
+    if data.series and data.year:
+        existing = Survey.objects.filter(series=data.series, year=data.year).first()
+        if existing is not None:
+            problems.append(
+                yaml_io.Problem(
+                    f"There is already a survey of the series ‘{data.series}’ for {data.year} "
+                    f"(‘{existing.title}’). Change ‘year’, or ‘series’ for a new series",
+                    data.line_of("year"),
+                )
             )
+    if problems:
+        raise SurveyPackError(yaml_io.in_file_order(problems))
+    if data.opens_on is None or data.closes_on is None:  # reported as problems above
+        raise SurveyPackError("The survey needs ‘opens_on’ and ‘closes_on’")
+    survey = Survey(
+        series=data.series,
+        year=data.year,
+        title=data.title,
+        kind=data.kind,
+        introduction=data.introduction,
+        opens_on=data.opens_on,
+        opens_time=data.opens_time,
+        closes_on=data.closes_on,
+        closes_time=data.closes_time,
+        public_slug=_free_public_slug(data.public_slug, data.series, data.year),
+        status=status,
+    )
+    try:
+        with transaction.atomic():
+            _stamped(survey, actor, reason)
+    except IntegrityError as clash:  # the same series and year, saved a moment ago
+        raise SurveyPackError(
+            str(
+                yaml_io.Problem(
+                    "A survey of this series and year has just been made by someone else",
+                    data.line_of("year"),
+                )
+            )
+        ) from clash
+    for page_number, page_data in enumerate(data.pages, start=1):
+        page = _stamped(
+            Page(
+                survey=survey,
+                order=page_number,
+                title=page_data.title,
+                show_if=page_data.show_if,
+            ),
+            actor,
+            reason,
+        )
+        for order, question in enumerate(page_data.questions, start=1):
+            _stamped(
+                Question(
+                    page=page,
+                    order=order,
+                    code=question.code,
+                    kind=question.kind,
+                    text=question.text,
+                    help_text=question.help_text,
+                    required=question.required,
+                    choices=question.choices,
+                    show_if=question.show_if,
+                    themes=question.themes,
+                    breakdown=question.breakdown,
+                ),
+                actor,
+                reason,
+            )
+    for code in data.codes:
+        _stamped(
+            Code(
+                survey=survey,
+                slug=code.slug,
+                label=code.label,
+                theme=code.theme,
+                keywords=code.keywords,
+            ),
+            actor,
+            reason,
+        )
     return survey
 
 
 def survey_to_yaml(survey: Survey) -> str:
+    """The survey as a YAML file: everything needed to build the same survey again (its
+    details, pages, questions, rules, themes and codebook), in three queries."""
     data: dict[str, Any] = {
         "series": survey.series,
         "year": survey.year,
@@ -130,28 +181,47 @@ def survey_to_yaml(survey: Survey) -> str:
         "kind": survey.kind,
         "introduction": survey.introduction,
         "opens_on": survey.opens_on,
+        "opens_time": survey.opens_time,
         "closes_on": survey.closes_on,
+        "closes_time": survey.closes_time,
         "public_slug": survey.public_slug,
         "pages": [],
     }
-    for page in survey.pages.prefetch_related("questions"):
-        entry: dict[str, Any] = {"title": page.title, "questions": []}
+    for page in survey.pages.order_by("order").prefetch_related("questions"):
+        entry: dict[str, Any] = {"title": page.title}
         if page.show_if:
-            entry["show_if"] = page.show_if
-        for question in page.questions.all():
+            entry["show_if"] = dict(page.show_if)
+        entry["questions"] = []
+        for question in sorted(page.questions.all(), key=lambda each: each.order):
             item: dict[str, Any] = {
                 "code": question.code,
                 "kind": question.kind,
                 "text": question.text,
             }
-            for key in ("help_text", "choices", "show_if", "breakdown", "themes"):
-                if getattr(question, key):
-                    item[key] = getattr(question, key)
+            if question.help_text:
+                item["help_text"] = question.help_text
             if question.required:
                 item["required"] = True
+            for key in ("choices", "show_if", "themes"):
+                value = getattr(question, key)
+                if value:
+                    item[key] = list(value) if isinstance(value, list) else dict(value)
+            if question.breakdown:
+                item["breakdown"] = question.breakdown
             entry["questions"].append(item)
         data["pages"].append(entry)
-    return yaml.safe_dump(data, sort_keys=False, allow_unicode=True)
+    codes = [
+        {
+            "slug": code.slug,
+            "label": code.label,
+            **({"theme": code.theme} if code.theme else {}),
+            **({"keywords": list(code.keywords)} if code.keywords else {}),
+        }
+        for code in survey.codes.order_by("label", "slug")
+    ]
+    if codes:
+        data["codes"] = codes
+    return yaml_io.dump(data)
 
 
 # Responding --------------------------------------------------------------------------------
