@@ -26,7 +26,8 @@ cpSync(join(root, "node_modules/govuk-frontend/dist/govuk/assets/images"), join(
 const stripMaps = (code) => code.replace(/^\/\/# sourceMappingURL=.*$/gm, "");
 const govuk = readFileSync(join(root, "node_modules/govuk-frontend/dist/govuk/govuk-frontend.min.js"), "utf8");
 const ours = readFileSync(join(root, "assets/js/paqa.mjs"), "utf8");
-writeFileSync(join(out, "paqa.mjs"), `${stripMaps(govuk)}\n${stripMaps(ours)}`);
+const share = readFileSync(join(root, "assets/js/share.mjs"), "utf8");
+writeFileSync(join(out, "paqa.mjs"), `${stripMaps(govuk)}\n${stripMaps(ours)}\n${stripMaps(share)}`);
 
 const version = JSON.parse(readFileSync(join(root, "node_modules/govuk-frontend/package.json"), "utf8")).version;
 console.log(`Built paqa.css and paqa.mjs with GOV.UK Frontend ${version}`);
