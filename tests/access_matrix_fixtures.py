@@ -391,6 +391,11 @@ def _surveys(world: World) -> None:
 
     world.add("survey", any_=practitioner.pk)
     world.add("survey-csv", any_=(practitioner.pk, "csv"))
+    world.add("survey-qr", any_=(practitioner.pk, "png"))
+    first_page = practitioner.pages.order_by("order").first()
+    world.add("survey-page", any_=(practitioner.pk, first_page.pk))
+    world.add("survey-step", any_=(practitioner.pk, "open"))
+    world.add("survey-page-item", any_=(practitioner.pk, "page", first_page.pk))
     world.add("question", any_=(practitioner.pk, question.pk))
     world.add("quote", any_=(practitioner.pk, question.pk, answer_code.pk))
     world.add("public-survey", any_=practitioner.public_slug)

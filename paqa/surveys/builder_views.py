@@ -14,7 +14,6 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.cache import never_cache
-from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from paqa.accounts.signin import acting_user
@@ -499,7 +498,10 @@ def _preview_answers(request: HttpRequest) -> dict[str, Any]:
 
 
 def _as_respondent(response: HttpResponse, framed: bool) -> HttpResponse:
+    # Only the phone-sized preview is framed, and only by PAQA's own page; every other page,
+    # this one unframed included, keeps frame-ancestors 'none' and X-Frame-Options DENY.
     if framed:
+        response["X-Frame-Options"] = "SAMEORIGIN"
         response["Content-Security-Policy"] = CONTENT_SECURITY_POLICY.replace(
             "frame-ancestors 'none'", "frame-ancestors 'self'"
         )
@@ -507,7 +509,6 @@ def _as_respondent(response: HttpResponse, framed: bool) -> HttpResponse:
 
 
 @never_cache
-@xframe_options_sameorigin
 @require_http_methods(["GET", "POST"])
 def preview(request: HttpRequest, pk: int) -> HttpResponse:
     """The survey page by page exactly as a respondent sees it (no menu, no account), its

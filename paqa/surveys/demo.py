@@ -9,9 +9,10 @@ codebook's notes. They are generated from a fixed seed, so every demo has the sa
 from __future__ import annotations
 
 import random
-from datetime import date
+from datetime import date, time, timedelta
 
 from django.db import transaction
+from django.utils import timezone
 
 from paqa.accounts.models import User
 from paqa.partnership.demo import BUSINESS_UNIT
@@ -237,9 +238,104 @@ def _impact_returns(partnership_organisations: list[Organisation]) -> None:
 
 
 def demo_surveys_load() -> None:
-    """Load the demonstration surveys once; running it again adds nothing."""
-    if Survey.objects.filter(series="practitioner-survey").exists():
-        return
+    """Load the demonstration surveys once; running it again adds nothing (but the survey of
+    the current year, if a new year has begun since)."""
+    if not Survey.objects.filter(series="practitioner-survey", year="2018-19").exists():
+        _reference_surveys_load()
+    demo_open_survey_load()
+
+
+def current_reporting_year(today: date | None = None) -> str:
+    """The financial year a day falls in, like 2026-27."""
+    day = today or timezone.localdate()
+    first = day.year if day.month >= 4 else day.year - 1
+    return f"{first}-{(first + 1) % 100:02d}"
+
+
+#: Made-up answers to this year's open survey ("what would you change?").
+OPEN_SURVEY_CHANGES = [
+    "Made-up answer: quicker feedback from the MASH after a referral",
+    "Made-up answer: more joint training with the police and health",
+    "Made-up answer: one shared chronology for each family",
+    "Made-up answer: time in the week to reflect on cases with colleagues",
+    "Made-up answer: clearer guidance on sharing information with schools",
+]
+
+
+@transaction.atomic
+def demo_open_survey_load(*, responses: int = 36, unfinished: int = 6) -> Survey | None:
+    """This year's practitioner survey, copied from 2018-19 (questions, themes, codebook),
+    opening today and closing in four weeks, with a few dozen made-up responses, so the
+    public journey, live counts and coding can be tried. Nothing if it is already there."""
+    from paqa.surveys import builder_services
+
+    year = current_reporting_year()
+    if Survey.objects.filter(series="practitioner-survey", year=year).exists():
+        return None
+    source = Survey.objects.filter(series="practitioner-survey", year="2018-19").first()
+    if source is None:
+        return None
+    today = timezone.localdate()
+    survey = builder_services.survey_create(
+        source=f"survey:{source.pk}",
+        title="Practitioner survey",
+        year=year,
+        schedule=builder_services.Schedule(
+            opens_on=today,
+            opens_time=time(0, 0),
+            closes_on=today + timedelta(weeks=4),
+            closes_time=time(17, 0),
+        ),
+        actor=None,
+    )
+    survey.status = Survey.Status.PUBLISHED
+    survey.introduction = (
+        "Demonstration survey: this year's practitioner survey, open for trying PAQA. "
+        + source.introduction
+    )
+    survey.save()
+    rng = random.Random(2026)  # noqa: S311 - reproducible demo data, not security
+    questions = {q.code: q for q in Question.objects.filter(page__survey=survey)}
+    made = Response.objects.bulk_create(
+        [
+            Response(
+                survey=survey,
+                status=Response.Status.DRAFT if i >= responses else Response.Status.SUBMITTED,
+                started_on=today,
+                submitted_on=None if i >= responses else today,
+                submission_key=f"demo-{year}-{i}",
+                reached_page=2 if i >= responses else 5,
+            )
+            for i in range(responses + unfinished)
+        ]
+    )
+    likert = ["Strongly agree", "Agree", "Agree", "Neither agree nor disagree", "Disagree"]
+    answers = []
+    for index, response in enumerate(made):
+        trained = "Yes" if rng.random() < 0.93 else "No"
+        values: dict[str, object] = {
+            "organisation": rng.choice([name for name, _ in ORGANISATIONS]),
+            "role": rng.choice([name for name, _ in ROLES]),
+        }
+        if response.status == Response.Status.SUBMITTED:
+            values |= {
+                "trained-3-years": trained,
+                "discuss-safeguarding": "Yes" if rng.random() < 0.95 else "No",
+                "confident": rng.choice(likert),
+                "change": OPEN_SURVEY_CHANGES[index % len(OPEN_SURVEY_CHANGES)],
+            }
+            if trained == "Yes":
+                values["training-useful"] = rng.choice(likert)
+        answers += [
+            Answer(response=response, question=questions[code], value=value)
+            for code, value in values.items()
+            if code in questions
+        ]
+    Answer.objects.bulk_create(answers)
+    return survey
+
+
+def _reference_surveys_load() -> None:
     coder = User.objects.filter(email="analyst@demo.example").first()
     earlier = survey_from_pack(
         path=PRACTITIONER_PACK,
@@ -260,3 +356,11 @@ def demo_surveys_load() -> None:
         Organisation.objects.exclude(name=BUSINESS_UNIT).filter(archived_at__isnull=True)
     )
     _impact_returns(agencies)
+
+
+def open_public_surveys() -> list[Survey]:
+    """The anonymous surveys open now, for `paqa demo` to print their public links."""
+    surveys = Survey.objects.filter(
+        kind=Survey.Kind.ANONYMOUS, status=Survey.Status.PUBLISHED
+    ).order_by("-year", "title")
+    return [survey for survey in surveys if survey.is_open()]

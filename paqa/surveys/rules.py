@@ -151,7 +151,7 @@ def structure_problems(pages: Sequence[PageSpec]) -> list[str]:
             page.show_if, subject=name, line=page.line, earlier=earlier, everywhere=everywhere
         )
         for position, question in enumerate(page.questions, start=1):
-            subject = f"Question ‘{question.code}’ ({name.lower()}, question {position})"
+            subject = f"Question ‘{question.code}’ (page {number}, question {position})"
             if not question.code:
                 problems.append(_where(question.line, f"{subject} needs a code"))
             elif question.code in seen:

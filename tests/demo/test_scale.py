@@ -43,7 +43,13 @@ def by_year() -> dict[str, int]:
     """Records of each year (or survey year, or cycle): the years must be the demo's."""
     counted: dict[str, int] = {}
     for label, rows in (
-        ("survey", Response.objects.values_list("survey__series", "survey__year")),
+        # Copies are drawn from sent responses; the demo's unfinished ones are not copied.
+        (
+            "survey",
+            Response.objects.filter(status=Response.Status.SUBMITTED).values_list(
+                "survey__series", "survey__year"
+            ),
+        ),
         ("cycle", Return.objects.values_list("cycle__year")),
         ("audit", Audit.objects.values_list("year")),
         ("agency audit", AgencyAudit.objects.values_list("year")),

@@ -472,7 +472,7 @@ def test_the_preview_walks_the_branches_and_stores_nothing(cast, client_for, dra
     framed = client.get(url + "?framed=1")
     assert "frame-ancestors 'self'" in framed["Content-Security-Policy"]
     assert framed["X-Frame-Options"] == "SAMEORIGIN"
-    assert client.get(url)["X-Frame-Options"] == "SAMEORIGIN"
+    assert client.get(url)["X-Frame-Options"] == "DENY"
     assert client.get(reverse("surveys:manage", args=[draft.pk]))["X-Frame-Options"] == "DENY"
 
 

@@ -264,7 +264,7 @@ def test_yaml_round_trip(survey):
 def test_a_survey_question_may_only_depend_on_an_earlier_one():
     from paqa.surveys.services import SurveyPackError
 
-    with pytest.raises(SurveyPackError, match="must come earlier"):
+    with pytest.raises(SurveyPackError, match="does not come before it"):
         survey_from_yaml(
             """
 series: bad

@@ -336,7 +336,7 @@ def test_a_file_saved_with_a_byte_order_mark_is_read(cast, client_for):
 def test_an_unknown_question_type_is_refused_naming_its_line():
     problems = _problems(VALID.replace("kind: number", "kind: slider"))
     assert problems == [
-        "Line 17: Question ‘years’ (page 2 ‘your work’, question 1): ‘slider’ is not a question "
+        "Line 17: Question ‘years’ (page 2, question 1): ‘slider’ is not a question "
         "type. Use one of yes_no, single, multiple, likert, number, text"
     ]
 
@@ -466,14 +466,14 @@ def test_missing_keys_unknown_keys_and_bad_values_are_all_named_at_once():
         "Line 7: ‘status’ is not something a survey can have. Use series, year, title, kind, "
         "introduction, opens_on, opens_time, closes_on, closes_time, public_slug, pages or codes",
         "Line 10: ‘colour’ is not something a page can have. Use title, show_if or questions",
-        "Line 12: Question ‘a’ (page 1 ‘one’, question 1) needs at least two answers",
+        "Line 12: Question ‘a’ (page 1, question 1) needs at least two answers",
         "Line 16: Question ‘a’: ‘required’ must be true or false",
         "Line 17: Question ‘a’: ‘made-up’ is not a theme of the shared list. Use "
         "information-sharing, multi-agency-chronologies, co-ordinated-work, think-family, "
         "voice-of-the-child, working-together, neglect, attendance-at-conferences, exploitation, "
         "mental-health, education, workload, recruitment-and-retention, domestic-abuse, training",
         "Line 18: Question ‘a’: ‘breakdown’ must be organisation or role (not ‘team’)",
-        "Line 19: Question ‘’ (page 1 ‘one’, question 2) needs a code",
+        "Line 19: Question ‘’ (page 1, question 2) needs a code",
         "Line 22: Code ‘a’: ‘nope’ is not a theme of the shared list. Use information-sharing, "
         "multi-agency-chronologies, co-ordinated-work, think-family, voice-of-the-child, "
         "working-together, neglect, attendance-at-conferences, exploitation, mental-health, "

@@ -4,6 +4,7 @@ from typing import Any
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.urls import reverse
 
 from paqa.core.access import Role
 from paqa.demo.loader import demo_everything_load, demo_returns_write
@@ -16,6 +17,7 @@ from paqa.demo.scale import (
     scaled_copies,
 )
 from paqa.partnership.demo import DEMO_PASSWORD, DEMO_PEOPLE
+from paqa.surveys.demo import open_public_surveys
 
 
 def _scale(value: str) -> int:
@@ -75,6 +77,13 @@ class Command(BaseCommand):
             lines.append(
                 f"  {Role(person.role).label:<18} {person.email:<28} {person.organisation}"
             )
+        for survey in open_public_surveys():
+            lines += [
+                "",
+                f"{survey} is open until {survey.closes_on:%-d %B %Y} (made-up responses); "
+                "answer it at:",
+                f"  {url.rstrip('/')}{reverse('surveys:public-start', args=[survey.public_slug])}",
+            ]
         lines += [
             "",
             "Fake statutory returns to load on Data > Statutory returns (as the analyst): "
