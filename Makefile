@@ -52,6 +52,7 @@ bench: install frontend ## Time the import of 100,000 observations, every page a
 	$(BIN)/python bench/bench_indicators.py
 	$(BIN)/python bench/bench_pages.py
 	$(BIN)/python bench/bench_surveys.py
+	$(BIN)/python bench/bench_coding.py
 	$(BIN)/python bench/bench_report.py
 	$(BIN)/python bench/bench_returns.py
 	$(BIN)/python bench/bench_mixed.py

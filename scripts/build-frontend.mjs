@@ -25,9 +25,10 @@ cpSync(join(root, "node_modules/govuk-frontend/dist/govuk/assets/images"), join(
 // Source-map comments are dropped: Django's manifest storage would look for the map files.
 const stripMaps = (code) => code.replace(/^\/\/# sourceMappingURL=.*$/gm, "");
 const govuk = readFileSync(join(root, "node_modules/govuk-frontend/dist/govuk/govuk-frontend.min.js"), "utf8");
-const ours = readFileSync(join(root, "assets/js/paqa.mjs"), "utf8");
-const share = readFileSync(join(root, "assets/js/share.mjs"), "utf8");
-writeFileSync(join(out, "paqa.mjs"), `${stripMaps(govuk)}\n${stripMaps(ours)}\n${stripMaps(share)}`);
+// Ours, appended in this order (each file is a plain script body; add a file by adding its name).
+const ourScripts = ["paqa.mjs", "coding.mjs", "share.mjs"];
+const ours = ourScripts.map((name) => readFileSync(join(root, "assets/js", name), "utf8"));
+writeFileSync(join(out, "paqa.mjs"), [govuk, ...ours].map(stripMaps).join("\n"));
 
 const version = JSON.parse(readFileSync(join(root, "node_modules/govuk-frontend/package.json"), "utf8")).version;
 console.log(`Built paqa.css and paqa.mjs with GOV.UK Frontend ${version}`);

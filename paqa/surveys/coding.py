@@ -5,7 +5,7 @@ quotes) in `services`. Only submitted responses are coded, counted or quoted.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -74,3 +74,85 @@ def top_three_text(
         return f"When asked {asked}, the most common response was: {labels[0]}."
     number = _NUMBER_WORDS[len(labels)]
     return f"When asked {asked}, the top {number} responses were: {_listed(labels)}."
+
+
+# The coding page's form -------------------------------------------------------------------------
+
+#: The most answers one post may name (a page shows at most a hundred; a group of similar
+#: answers can be larger, but not without end).
+MAX_POSTED_ANSWERS = 5000
+
+
+def shown_value(shown: Iterable[tuple[int, Iterable[int]]]) -> str:
+    """The codes each answer had when the page was shown, for the form's hidden field:
+    "12:3,5 13: 14:5" (answer 12 had codes 3 and 5, answer 13 none, answer 14 code 5)."""
+    return " ".join(
+        f"{answer_id}:{','.join(str(code_id) for code_id in sorted(code_ids))}"
+        for answer_id, code_ids in shown
+    )
+
+
+def parse_shown(value: str) -> dict[int, frozenset[int]]:
+    """The hidden field back again: answer id → the ids of the codes it was shown with.
+    ValueError when it is not in that shape."""
+    shown: dict[int, frozenset[int]] = {}
+    for part in value.split():
+        answer, _, codes = part.partition(":")
+        if not _ or not answer.isdigit() or int(answer) in shown:
+            raise ValueError(f"Not an answer and its codes: {part!r}")
+        shown[int(answer)] = frozenset(int(code) for code in codes.split(",") if code)
+        if len(shown) > MAX_POSTED_ANSWERS:
+            raise ValueError("Too many answers")
+    return shown
+
+
+def parse_ids(value: str | Iterable[str]) -> list[int]:
+    """Ids posted as "1,2,3" (one field) or as several fields, each once, in the order given.
+    ValueError when one is not a whole number."""
+    parts = value.split(",") if isinstance(value, str) else value
+    ids = list(dict.fromkeys(int(part) for part in parts if str(part).strip()))
+    if len(ids) > MAX_POSTED_ANSWERS:
+        raise ValueError("Too many ids")
+    return ids
+
+
+@dataclass(frozen=True)
+class CodesChange:
+    """The codes to add to one answer and to take off it."""
+
+    add: frozenset[int]
+    remove: frozenset[int]
+
+
+def page_changes(
+    shown: Mapping[int, frozenset[int]],
+    ticked: Mapping[int, Iterable[int]],
+    *,
+    selected: Iterable[int] = (),
+    apply: int | None = None,
+    remove: int | None = None,
+) -> dict[int, CodesChange]:
+    """What a post of the coding page changes, answer by answer (only answers that change).
+
+    Each answer's ticked codes are compared with the codes it was shown with, so only what the
+    person changed is written: a code another coder gave it meanwhile is neither removed nor
+    given twice. Then the code to `apply` is added to every `selected` answer, or the code to
+    `remove` taken off them, whatever their boxes said."""
+    changes: dict[int, CodesChange] = {}
+    chosen = set(selected)
+    for answer_id, before in shown.items():
+        after = set(ticked.get(answer_id, ()))
+        if answer_id in chosen:
+            if apply is not None:
+                after.add(apply)
+            if remove is not None:
+                after.discard(remove)
+        add = frozenset(after - before)
+        # Removing a code that was not shown (the selected answers' code) takes it off all the
+        # same, in case another coder gave it meanwhile.
+        taken = (before - after) | (
+            {remove} if remove is not None and answer_id in chosen else set()
+        )
+        if add or taken:
+            changes[answer_id] = CodesChange(add=add, remove=frozenset(taken))
+    return changes

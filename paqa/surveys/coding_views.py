@@ -19,11 +19,11 @@ from paqa.accounts.signin import acting_user
 from paqa.core.access import Capability, access_for
 from paqa.core.exports import table_response
 from paqa.core.forms import GovUKForm
-from paqa.surveys import coding, selectors, services
+from paqa.surveys import coding, coding_services, selectors, services
 from paqa.surveys.models import Answer, AnswerCode, Code, Question, Survey
 from paqa.surveys.suggest import CodedIndex, group_similar, keyword_suggestions
 
-PAGE_SIZE = 25
+PAGE_SIZE = 100
 #: How many groups of similar answers the coding page offers at once (largest first).
 GROUPS_SHOWN = 10
 #: How many of a theme's other answers are offered as candidate quotes.
@@ -83,14 +83,39 @@ def _ordered_unique(codes: list[Code]) -> list[Code]:
     return unique
 
 
+@dataclass(frozen=True)
+class Box:
+    """One code's box for an answer or a group (ids as text: the page renders thousands, and
+    Django localises every number it renders)."""
+
+    id: str
+    label: str
+    checked: bool = False
+    suggested: bool = False
+
+
 @dataclass
 class AnswerItem:
     answer: Answer
     text: str
     coded: list[AnswerCode]
+    #: The codes it has (what the page was shown with), and the boxes ticked (the same, unless
+    #: a post with a problem is shown again).
+    shown: set[int]
     ticked: set[int]
     suggested: list[Code]
     suggested_ids: set[int] = field(default_factory=set)
+    selected: bool = False
+    boxes: list[Box] = field(default_factory=list)
+
+    @property
+    def pk(self) -> str:
+        return str(self.answer.pk)
+
+    @property
+    def suggestion_order(self) -> str:
+        """The suggested codes' ids, best first (for the keyboard shortcut)."""
+        return " ".join(str(code.pk) for code in self.suggested)
 
 
 @dataclass
@@ -99,10 +124,27 @@ class Group:
     answers: list[tuple[int, str]]
     suggested: list[Code]
     suggested_ids: set[int] = field(default_factory=set)
+    boxes: list[Box] = field(default_factory=list)
 
     @property
     def size(self) -> int:
         return len(self.answers)
+
+    @property
+    def answer_ids(self) -> str:
+        return ",".join(str(answer_id) for answer_id, _ in self.answers)
+
+
+def _boxes(codebook: list[Code], checked: set[int], suggested: set[int]) -> list[Box]:
+    return [
+        Box(
+            id=str(code.pk),
+            label=code.label,
+            checked=code.pk in checked,
+            suggested=code.pk in suggested,
+        )
+        for code in codebook
+    ]
 
 
 class Suggester:
@@ -114,10 +156,94 @@ class Suggester:
         self.index = CodedIndex([(text, ids) for _, text, ids in rows if ids])
 
     def suggest(self, text: str, *, leave_out: set[int] | None = None) -> list[Code]:
+        if not self.codebook:
+            return []
         codes = keyword_suggestions(text, self.codebook) + [
             self.by_id[code_id] for code_id in self.index.suggest(text) if code_id in self.by_id
         ]
         return [code for code in _ordered_unique(codes) if code.pk not in (leave_out or set())]
+
+
+@dataclass(frozen=True)
+class Filters:
+    """Which answers the page lists (from its query): only those not yet coded, those coded
+    with a code, those a code is suggested for but not given to."""
+
+    uncoded: bool = False
+    code: Code | None = None
+    suggestion: Code | None = None
+
+    @classmethod
+    def from_query(cls, query: Any, codebook: list[Code]) -> Filters:
+        by_slug = {code.slug: code for code in codebook}
+        return cls(
+            uncoded=query.get("show") == "uncoded",
+            code=by_slug.get(query.get("code", "")),
+            suggestion=by_slug.get(query.get("suggestion", "")),
+        )
+
+    @property
+    def query(self) -> dict[str, str | int]:
+        query: dict[str, str | int] = {"show": "uncoded"} if self.uncoded else {}
+        if self.code is not None:
+            query["code"] = self.code.slug
+        if self.suggestion is not None:
+            query["suggestion"] = self.suggestion.slug
+        return query
+
+    @property
+    def any(self) -> bool:
+        return bool(self.query)
+
+    def keeps(self, text: str, code_ids: list[int], suggester: Suggester) -> bool:
+        if self.uncoded and code_ids:
+            return False
+        if self.code is not None and self.code.pk not in code_ids:
+            return False
+        if self.suggestion is not None:
+            if self.suggestion.pk in code_ids:
+                return False
+            suggested = suggester.suggest(text, leave_out=set(code_ids))
+            return any(code.pk == self.suggestion.pk for code in suggested)
+        return True
+
+
+@dataclass
+class PagePost:
+    """One post of the coding page's form: the codes each answer was shown with and those now
+    ticked, the answers selected and what the toolbar asked for."""
+
+    answers: list[Answer]
+    codebook: list[Code]
+    shown: dict[int, frozenset[int]]
+    ticked: dict[int, set[int]]
+    selected: list[int]
+    action: str
+    bulk_code: Code | None
+    #: (message, the id of the field it is about): a toolbar action that cannot be done.
+    problems: list[tuple[str, str]] = field(default_factory=list)
+
+    def changes(self) -> list[coding_services.AnswerChange]:
+        """Only what the person changed, answer by answer (`coding.page_changes`)."""
+        by_id = {answer.pk: answer for answer in self.answers}
+        codes = {code.pk: code for code in self.codebook}
+        bulk = self.bulk_code.pk if self.bulk_code is not None else None
+        wanted = coding.page_changes(
+            self.shown,
+            self.ticked,
+            selected=self.selected,
+            apply=bulk if self.action == "apply" else None,
+            remove=bulk if self.action == "remove" else None,
+        )
+        return [
+            coding_services.AnswerChange(
+                answer=by_id[answer_id],
+                add=[codes[code_id] for code_id in sorted(change.add)],
+                # A code shown but no longer in the codebook cannot be taken off here.
+                remove=[codes[code_id] for code_id in sorted(change.remove) if code_id in codes],
+            )
+            for answer_id, change in wanted.items()
+        ]
 
 
 def _page_links(page: Page, query: dict[str, str | int]) -> list[dict[str, Any]]:
@@ -136,66 +262,82 @@ def _page_links(page: Page, query: dict[str, str | int]) -> list[dict[str, Any]]
     return links
 
 
-def _coding_context(request: HttpRequest, question: Question, code_form: CodeForm) -> dict:
-    user = request.user
-    survey = question.page.survey
-    only_uncoded = request.GET.get("show") == "uncoded"
-    query: dict[str, str | int] = {"show": "uncoded"} if only_uncoded else {}
-    codebook = selectors.codebook(user=user, survey=survey)
-    rows = selectors.answer_rows(user=user, question=question)
-    suggester = Suggester(codebook, rows)
-
-    page = Paginator(
-        selectors.answers_to_code(user=user, question=question, only_uncoded=only_uncoded),
-        PAGE_SIZE,
-    ).get_page(request.GET.get("page"))
-    items = []
-    for answer in page.object_list:
-        coded = list(answer.codes.all())
-        ticked = {row.code_id for row in coded}
-        text = coding.answer_text(answer.value)
-        suggested = suggester.suggest(text, leave_out=ticked) if codebook else []
-        items.append(
-            AnswerItem(
-                answer=answer,
-                text=text,
-                coded=coded,
-                ticked=ticked,
-                suggested=suggested,
-                suggested_ids={code.pk for code in suggested},
-            )
-        )
-
+def _groups(
+    rows: list[tuple[int, str, list[int]]], codebook: list[Code], suggester: Suggester
+) -> list[Group]:
+    """The largest groups of similar answers not yet coded (of two answers or more), each with
+    the codes suggested for the group as a whole (its answers' keywords, then the codes of the
+    coded answers most like them)."""
     uncoded = [(answer_id, text) for answer_id, text, ids in rows if not ids]
     groups: list[Group] = []
     for members in group_similar([text for _, text in uncoded]):
         if len(members) < 2 or len(groups) >= GROUPS_SHOWN:
             break
         answers = [uncoded[position] for position in members]
-        suggested = (
-            _ordered_unique(
-                [code for _, text in answers for code in keyword_suggestions(text, codebook)]
-                + suggester.suggest(" ".join(text for _, text in answers))
-            )
-            if codebook
-            else []
-        )
+        # Joined so that no keyword phrase runs from one answer into the next.
+        suggested = suggester.suggest("\n•\n".join(text for _, text in answers))
+        suggested_ids = {code.pk for code in suggested}
         groups.append(
             Group(
                 number=len(groups) + 1,
                 answers=answers,
                 suggested=suggested,
-                suggested_ids={code.pk for code in suggested},
+                suggested_ids=suggested_ids,
+                boxes=_boxes(codebook, set(), suggested_ids),
+            )
+        )
+    return groups
+
+
+def _coding_context(
+    request: HttpRequest,
+    question: Question,
+    code_form: CodeForm,
+    posted: PagePost | None = None,
+) -> dict:
+    user = request.user
+    survey = question.page.survey
+    codebook = selectors.codebook(user=user, survey=survey)
+    rows = selectors.answer_rows(user=user, question=question)
+    suggester = Suggester(codebook, rows)
+    filters = Filters.from_query(request.GET, codebook)
+    query = filters.query
+    listed = [answer_id for answer_id, text, ids in rows if filters.keeps(text, ids, suggester)]
+    page = Paginator(listed, PAGE_SIZE).get_page(request.GET.get("page"))
+    texts = {answer_id: text for answer_id, text, _ in rows}
+    items = []
+    for answer in selectors.answers_to_code(
+        user=user, question=question, pks=list(page.object_list)
+    ):
+        coded = list(answer.codes.all())
+        shown = {row.code_id for row in coded}
+        text = texts.get(answer.pk) or coding.answer_text(answer.value)
+        suggested = suggester.suggest(text, leave_out=shown)
+        suggested_ids = {code.pk for code in suggested}
+        ticked = posted.ticked.get(answer.pk, shown) if posted else shown
+        items.append(
+            AnswerItem(
+                answer=answer,
+                text=text,
+                coded=coded,
+                shown=shown,
+                ticked=ticked,
+                suggested=suggested,
+                suggested_ids=suggested_ids,
+                selected=posted is not None and answer.pk in posted.selected,
+                boxes=_boxes(codebook, ticked, suggested_ids),
             )
         )
 
-    coded_count = sum(1 for _, _, ids in rows if ids)
     return {
         "survey": survey,
         "question": question,
         "codebook": codebook,
         "items": items,
+        "shown": coding.shown_value((item.answer.pk, item.shown) for item in items),
         "page": page,
+        "page_size": PAGE_SIZE,
+        "listed_count": len(listed),
         "page_links": _page_links(page, query) if page.paginator.num_pages > 1 else [],
         "query": urlencode(query),
         "previous_href": "?" + urlencode({**query, "page": page.previous_page_number()})
@@ -204,10 +346,13 @@ def _coding_context(request: HttpRequest, question: Question, code_form: CodeFor
         "next_href": "?" + urlencode({**query, "page": page.next_page_number()})
         if page.has_next()
         else "",
-        "only_uncoded": only_uncoded,
+        "filters": filters,
+        "only_uncoded": filters.uncoded,
         "answers_count": len(rows),
-        "coded_count": coded_count,
-        "groups": groups,
+        "coded_count": sum(1 for _, _, ids in rows if ids),
+        "groups": _groups(rows, codebook, suggester),
+        "bulk_code": posted.bulk_code if posted else None,
+        "problems": posted.problems if posted else [],
         "form": code_form,
         "code_form": code_form,
     }
@@ -215,7 +360,7 @@ def _coding_context(request: HttpRequest, question: Question, code_form: CodeFor
 
 def _codes_posted(request: HttpRequest, survey: Survey) -> list[Code]:
     try:
-        wanted = {int(value) for value in request.POST.getlist("codes")}
+        wanted = set(coding.parse_ids(request.POST.getlist("codes")))
     except ValueError as bad:
         raise ValidationError("Choose codes from the codebook") from bad
     codes = selectors.codebook(user=request.user, survey=survey, pks=sorted(wanted))
@@ -224,17 +369,95 @@ def _codes_posted(request: HttpRequest, survey: Survey) -> list[Code]:
     return codes
 
 
-def _answers_posted(request: HttpRequest, question: Question) -> list[Answer]:
+def _group_posted(request: HttpRequest, question: Question) -> list[Answer]:
+    """The answers of a group of similar answers, posted as one field of ids ("1,2,3")."""
     try:
-        wanted = {int(value) for value in request.POST.getlist("answer")}
+        wanted = coding.parse_ids(request.POST.get("answers", ""))
     except ValueError as bad:
         raise ValidationError("Choose answers to this question") from bad
-    answers = list(
-        selectors.answers_to_code(user=request.user, question=question).filter(pk__in=wanted)
-    )
+    answers = selectors.answers_chosen(user=request.user, question=question, pks=wanted)
     if not wanted or len(answers) != len(wanted):
-        raise ValidationError("Choose answers to this question")
+        raise ValidationError("Some of these answers are no longer there: look at them again")
     return answers
+
+
+def _page_posted(request: HttpRequest, question: Question, codebook: list[Code]) -> PagePost:
+    """The coding page's form, checked: every answer is one the person may code, every code
+    is in the codebook. A toolbar action without answers or without a code is a problem to
+    show (nothing is saved); anything else wrong is a ValidationError."""
+    post = request.POST
+    by_id = {code.pk: code for code in codebook}
+    try:
+        shown = coding.parse_shown(post.get("shown", ""))
+        ticked = {
+            answer_id: set(coding.parse_ids(post.getlist(f"codes-{answer_id}")))
+            for answer_id in shown
+        }
+        selected = coding.parse_ids(post.getlist("selected"))
+        bulk = post.get("bulk-code", "")
+        bulk_code = by_id.get(int(bulk)) if bulk else None
+    except ValueError as bad:
+        raise ValidationError("The page was not sent whole: look at the answers again") from bad
+    answers = selectors.answers_chosen(user=request.user, question=question, pks=list(shown))
+    if len(answers) != len(shown):
+        raise ValidationError(
+            "Some of these answers are no longer there: look at the answers again"
+        )
+    if any(code_id not in by_id for codes in ticked.values() for code_id in codes):
+        raise ValidationError("Choose codes from the codebook")
+    if bulk and bulk_code is None:
+        raise ValidationError("Choose a code from the codebook")
+    if any(answer_id not in shown for answer_id in selected):
+        raise ValidationError("Select answers on this page")
+    action = post.get("action", "save")
+    posted = PagePost(
+        answers=answers,
+        codebook=codebook,
+        shown=shown,
+        ticked=ticked,
+        selected=selected,
+        action=action,
+        bulk_code=bulk_code,
+    )
+    if action in ("apply", "remove"):
+        doing = "apply" if action == "apply" else "remove"
+        if not selected:
+            first = next(iter(shown), None)
+            posted.problems.append(
+                (
+                    f"Select the answers to {doing} the code "
+                    f"{'to' if action == 'apply' else 'from'}",
+                    f"select-{first}" if first else "answers",
+                )
+            )
+        if bulk_code is None:
+            posted.problems.append((f"Choose the code to {doing}", "bulk-code"))
+    return posted
+
+
+def _plural(count: int, word: str) -> str:
+    return f"{count} {word}{'' if count == 1 else 's'}"
+
+
+def _saved_message(
+    posted: PagePost, changes: list[coding_services.AnswerChange], done: coding_services.Coded
+) -> str:
+    """What a save of the coding page did, in words."""
+    if not done.changed:
+        return "Nothing has changed: no codes were added or removed."
+    totals = f"{_plural(done.added, 'code')} added, {done.removed} removed"
+    if posted.action in ("apply", "remove") and posted.bulk_code is not None:
+        label, selected = posted.bulk_code.label, _plural(len(posted.selected), "selected answer")
+        if posted.action == "apply":
+            return f"‘{label}’ is applied to the {selected} ({totals})."
+        return f"‘{label}’ is removed from the {selected} ({totals})."
+    if len(changes) == 1:
+        answer_id = changes[0].answer.pk
+        labels = [code.label for code in posted.codebook if code.pk in posted.ticked[answer_id]]
+        if labels:
+            return f"Answer {answer_id} is coded: {', '.join(labels)}."
+        return f"Answer {answer_id} has no codes now."
+    return f"The codes of {_plural(done.answers, 'answer')} are saved ({totals})."
 
 
 @require_GET
@@ -260,14 +483,15 @@ def survey_coding(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def question_coding(request: HttpRequest, pk: int, question_pk: int) -> HttpResponse:
-    """Code the answers to one free-text question, one at a time or a group at once."""
+    """Code the answers to one free-text question: a page of a hundred answers saved at once,
+    a code applied to the answers selected, or to a group of similar answers."""
     question = selectors.question_for_coding(
         user=request.user, survey_pk=pk, question_pk=question_pk, for_change=True
     )
     survey = question.page.survey
     code_form = CodeForm()
     if request.method == "POST":
-        action = request.POST.get("action")
+        action = request.POST.get("action", "")
         actor = acting_user(request)
         here = request.get_full_path()
         if action == "add-code":
@@ -282,35 +506,43 @@ def question_coding(request: HttpRequest, pk: int, question_pk: int) -> HttpResp
                 else:
                     messages.success(request, f"‘{code.label}’ has been added to the codebook.")
                     return redirect(f"{here}#codebook")
-        elif action == "code":
-            try:
-                (answer,) = _answers_posted(request, question)
-                codes = _codes_posted(request, survey)
-                services.answer_code_set(answer=answer, codes=codes, actor=actor)
-            except ValidationError as error:
-                messages.error(request, error.messages[0])
-                return redirect(here)
-            except ValueError:
-                return HttpResponseBadRequest("One answer at a time")
-            if codes:
-                labels = ", ".join(code.label for code in codes)
-                messages.success(request, f"Answer {answer.pk} is coded: {labels}.")
-            else:
-                messages.success(request, f"Answer {answer.pk} has no codes now.")
-            return redirect(f"{here}#answer-{answer.pk}")
         elif action == "group":
             try:
-                answers = _answers_posted(request, question)
+                answers = _group_posted(request, question)
                 codes = _codes_posted(request, survey)
                 if not codes:
                     raise ValidationError("Choose at least one code for the group")
-                done = services.answers_code_add(answers=answers, codes=codes, actor=actor)
+                coding_services.answers_code_apply(answers=answers, codes=codes, actor=actor)
             except ValidationError as error:
                 messages.error(request, error.messages[0])
                 return redirect(here)
             labels = ", ".join(code.label for code in codes)
-            messages.success(request, f"{done} similar answers are coded: {labels}.")
+            messages.success(request, f"{len(answers)} similar answers are coded: {labels}.")
             return redirect(here)
+        elif action in ("save", "apply", "remove") or "save-answer" in request.POST:
+            codebook = selectors.codebook(user=request.user, survey=survey)
+            try:
+                posted = _page_posted(request, question, codebook)
+            except ValidationError as error:
+                messages.error(request, error.messages[0])
+                return redirect(here)
+            if posted.problems:
+                return render(
+                    request,
+                    "surveys/coding_question.html",
+                    _coding_context(request, question, code_form, posted),
+                )
+            changes = posted.changes()
+            try:
+                done = coding_services.answers_codes_change(changes=changes, actor=actor)
+            except ValidationError as error:
+                messages.error(request, error.messages[0])
+                return redirect(here)
+            (messages.success if done.changed else messages.info)(
+                request, _saved_message(posted, changes, done)
+            )
+            anchor = request.POST.get("save-answer", "")
+            return redirect(f"{here}#answer-{anchor}" if anchor.isdigit() else f"{here}#answers")
         else:
             return HttpResponseBadRequest("Unknown action")
     return render(

@@ -376,19 +376,34 @@ def _coded_rows(user: Any, question: Question) -> QuerySet[AnswerCode]:
 
 
 def answers_to_code(
-    *, user: Any, question: Question, only_uncoded: bool = False
+    *,
+    user: Any,
+    question: Question,
+    only_uncoded: bool = False,
+    pks: Sequence[int] | None = None,
 ) -> QuerySet[Answer]:
     """Submitted answers to a free-text question, oldest first, each with its codes (and who
-    coded them) prefetched."""
+    coded them) prefetched; only those not yet coded, or only those with these ids, if asked."""
     answers = _answers(user, question)
     if only_uncoded:
         answers = answers.filter(codes__isnull=True)
+    if pks is not None:
+        answers = answers.filter(pk__in=pks)
     return answers.order_by("pk").prefetch_related(
         Prefetch(
             "codes",
             queryset=AnswerCode.objects.select_related("code", "coded_by").order_by("code__label"),
         )
     )
+
+
+def answers_chosen(*, user: Any, question: Question, pks: Sequence[int]) -> list[Answer]:
+    """The answers with these ids among the question's submitted answers the user may code
+    (one query, none of their codes): what a person chose on the coding page. Ids that are
+    not among them are left out, so the caller compares the lengths."""
+    if not access_for(user).can(Capability.CODE_FREE_TEXT):
+        raise PermissionDenied("Your role does not allow this.")
+    return list(_answers(user, question).filter(pk__in=pks).order_by("pk"))
 
 
 def coding_progress(*, user: Any, question: Question) -> CodingProgress:

@@ -431,7 +431,8 @@ def test_coding_page_lists_answers_with_ticked_codes_suggestions_and_groups(
     assert page.status_code == 200
     html = page.content.decode()
     assert (
-        f'id="answer-{coded.pk}-code-{codebook["joint"].pk}" name="codes" type="checkbox" '
+        f'id="answer-{coded.pk}-code-{codebook["joint"].pk}" name="codes-{coded.pk}" '
+        'type="checkbox" '
         f'value="{codebook["joint"].pk}" checked>'
     ) in html
     assert "Coded: Better joint working between partners (by Admin, " in html
@@ -446,14 +447,14 @@ def test_coding_page_lists_answers_with_ticked_codes_suggestions_and_groups(
     assert len(only_uncoded.context["items"]) == 4
 
 
-def test_the_coding_page_shows_25_answers_a_page(survey, question, codebook, cast, client_for):
-    for index in range(30):
+def test_the_coding_page_shows_100_answers_a_page(survey, question, codebook, cast, client_for):
+    for index in range(130):
         respond(survey, f"answer number {index}")
     client = client_for(cast.analyst)
     first = client.get(coding_url(survey, question))
     second = client.get(coding_url(survey, question) + "?page=2")
-    assert len(first.context["items"]) == 25
-    assert len(second.context["items"]) == 5
+    assert len(first.context["items"]) == 100
+    assert len(second.context["items"]) == 30
     assert 'aria-label="Page 2"' in first.content.decode()
 
 
@@ -463,9 +464,9 @@ def test_coding_an_answer_from_the_page(survey, question, codebook, cast, client
     response = client_for(cast.analyst).post(
         url,
         {
-            "action": "code",
-            "answer": answer.pk,
-            "codes": [codebook["joint"].pk, codebook["training"].pk],
+            "save-answer": answer.pk,
+            "shown": f"{answer.pk}:",
+            f"codes-{answer.pk}": [codebook["joint"].pk, codebook["training"].pk],
         },
     )
     assert response.status_code == 302
@@ -479,7 +480,8 @@ def test_a_code_from_another_survey_cannot_be_posted(survey, question, codebook,
     foreign = services.code_create(survey=other, label="Feeling safe", actor=cast.admin)
     answer = respond(survey, "Better training")
     client_for(cast.analyst).post(
-        coding_url(survey, question), {"action": "code", "answer": answer.pk, "codes": foreign.pk}
+        coding_url(survey, question),
+        {"action": "save", "shown": f"{answer.pk}:", f"codes-{answer.pk}": foreign.pk},
     )
     assert not answer.codes.exists()
 
@@ -490,7 +492,7 @@ def test_coding_a_group_of_similar_answers_at_once(survey, question, codebook, c
     services.answer_code_set(answer=second, codes=[codebook["profile"]], actor=cast.admin)
     response = client_for(cast.paqa_member).post(
         coding_url(survey, question),
-        {"action": "group", "answer": [first.pk, second.pk], "codes": [codebook["joint"].pk]},
+        {"action": "group", "answers": f"{first.pk},{second.pk}", "codes": [codebook["joint"].pk]},
     )
     assert response.status_code == 302
     assert [row.code for row in first.codes.all()] == [codebook["joint"]]
@@ -589,7 +591,12 @@ def test_who_may_code_and_who_may_read_themes(survey, question, codebook, cast, 
     board = client_for(cast.board_member)
     assert (
         board.post(
-            coding_page, {"action": "code", "answer": answer.pk, "codes": codebook["training"].pk}
+            coding_page,
+            {
+                "action": "save",
+                "shown": f"{answer.pk}:",
+                f"codes-{answer.pk}": codebook["training"].pk,
+            },
         ).status_code
         == 403
     )
