@@ -548,7 +548,13 @@ def preview(request: HttpRequest, pk: int) -> HttpResponse:
         questions = engine.visible_questions(current, {**answers, **posted_values})
         form = engine.PageForm(request.POST, questions=questions)
         going_back = "_back" in request.POST
-        if going_back or form.is_valid():
+        # As for a respondent: an answer that brings a follow-up on the same page shows the
+        # page again with it.
+        shown = set(request.POST.getlist("_shown"))
+        newly_shown = [q for q in questions if q.show_if and q.code not in shown]
+        if newly_shown and not going_back:
+            form = engine.PageForm(initial={**answers, **posted_values}, questions=questions)
+        elif going_back or form.is_valid():
             kept = {
                 q.code: form.cleaned_data.get(q.code)
                 for q in questions

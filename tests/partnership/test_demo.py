@@ -1,14 +1,17 @@
 """`paqa demo` loads the reference report's partnership: seven agencies, ten services."""
 
 import io
+import re
 
 import pytest
 from django.core.management import call_command
+from django.test import Client
 
 from paqa.accounts.models import User
 from paqa.core.access import Role
 from paqa.partnership.demo import BUSINESS_UNIT, DEMO_PASSWORD, DEMO_PEOPLE, demo_load
 from paqa.partnership.models import Membership, Organisation, Service
+from paqa.surveys.demo import current_reporting_year
 
 pytestmark = pytest.mark.django_db
 
@@ -62,3 +65,11 @@ def test_demo_command_prints_the_url_and_sign_ins(settings, tmp_path):
     assert (returns / "cin-2020.xml").is_file()
     assert (returns / "ssda903-2021" / "episodes.csv").is_file()
     assert "CIN census 2020-21: known answers" in (returns / "known-answers.txt").read_text()
+    # This year's practitioner survey is open, and its printed public link shows its start page.
+    links = re.findall(r"http://127\.0\.0\.1:8000(/s/[\w-]+/)", printed)
+    assert links == [f"/s/practitioner-survey-{current_reporting_year()}/"]
+    start = Client().get(links[0])
+    assert start.status_code == 200
+    assert "Start now" in start.content.decode()
+    first = Client().post(links[0])
+    assert Client().get(first["Location"]).status_code == 200
