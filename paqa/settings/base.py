@@ -146,6 +146,9 @@ CSRF_COOKIE_HTTPONLY = True
 CSRF_COOKIE_SAMESITE = "Lax"
 CSRF_FAILURE_VIEW = "paqa.core.views.csrf_failure"
 X_FRAME_OPTIONS = "DENY"
+# One Save on the coding page posts a field per ticked code on up to 100 answers; Django's
+# default (1,000) would refuse a busy page. Still bounded, so a flood of fields is refused.
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 5000
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 

@@ -384,23 +384,6 @@ def answer_code_set(*, answer: Answer, codes: Sequence[Code], actor: User) -> li
 
 
 @transaction.atomic
-def answers_code_add(*, answers: Sequence[Answer], codes: Sequence[Code], actor: User) -> int:
-    """Add `codes` to each answer (a group of similar answers coded at once), keeping the codes
-    they already have. Returns how many answers were coded."""
-    rows = Answer.objects.filter(pk__in=[answer.pk for answer in answers]).prefetch_related(
-        "codes__code"
-    )
-    done = 0
-    for answer in rows:
-        existing = [row.code for row in answer.codes.all()]
-        answer_code_set(
-            answer=answer, codes=existing + [c for c in codes if c not in existing], actor=actor
-        )
-        done += 1
-    return done
-
-
-@transaction.atomic
 def quote_mark(*, answer_code: AnswerCode, representative: bool, actor: User) -> AnswerCode:
     """Mark (or unmark) a coded answer as a quote that speaks for its theme."""
     if answer_code.representative != representative:
