@@ -37,6 +37,8 @@ def _pages() -> list[tuple[str, str]]:
         ("paqa@demo.example", reverse("themes:theme", args=[YEAR, "information-sharing"])),
         ("lead.police@demo.example", reverse("themes:theme", args=[YEAR, "neglect"])),
         ("board@demo.example", reverse("surveys:results", args=[practitioner_survey.pk])),
+        ("paqa@demo.example", reverse("surveys:manage", args=[practitioner_survey.pk])),
+        ("paqa@demo.example", reverse("surveys:share", args=[practitioner_survey.pk])),
         ("admin@demo.example", reverse("core:history")),
     ]
 
