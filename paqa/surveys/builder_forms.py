@@ -200,10 +200,15 @@ class ConfirmForm(VersionedForm):
     pass
 
 
-class RuleField(forms.MultipleChoiceField):
-    """‘Show only for some answers’: ticks of answers to one earlier question."""
+class RuleCheckboxes(forms.CheckboxSelectMultiple):
+    template_name = "surveys/widgets/rule_checkboxes.html"
 
-    widget = forms.CheckboxSelectMultiple
+
+class RuleField(forms.MultipleChoiceField):
+    """‘Show only for some answers’: ticks of answers to one earlier question, grouped by
+    question."""
+
+    widget = RuleCheckboxes
 
     def __init__(self, options: list[tuple[str, str, list[str]]], **kwargs: Any) -> None:
         super().__init__(
@@ -212,9 +217,8 @@ class RuleField(forms.MultipleChoiceField):
             help_text="Leave every box empty to show it to everyone. Tick answers to one "
             "question only.",
             choices=[
-                (f"{code}::{answer}", f"‘{text}’: {answer}")
+                (text, [(f"{code}::{answer}", answer) for answer in answers])
                 for code, text, answers in options
-                for answer in answers
             ],
             **kwargs,
         )

@@ -11,6 +11,7 @@ from django.db.models import Count, Q
 from django.http import Http404
 
 from paqa.core.access import Capability, require
+from paqa.core.taxonomy import theme_label
 from paqa.surveys import selectors
 from paqa.surveys.models import Page, Question, Response, Survey
 from paqa.surveys.rules import (
@@ -93,6 +94,10 @@ class QuestionRow:
     answers: int
     first: bool
     last: bool
+
+    @property
+    def theme_labels(self) -> list[str]:
+        return [theme_label(slug) for slug in self.question.themes]
 
 
 @dataclass(frozen=True)

@@ -46,6 +46,8 @@ def test_a_paqa_member_builds_schedules_and_opens_a_survey_and_a_practitioner_an
 ):
     settings.PAQA_REQUIRE_MFA = False
     page = journey.page
+    requested: list[str] = []
+    page.on("request", lambda request: requested.append(request.url))
     sign_in(journey, "paqa@demo.example")
 
     # Copy last year's survey, with its questions, themes and codebook.
@@ -143,3 +145,8 @@ def test_a_paqa_member_builds_schedules_and_opens_a_survey_and_a_practitioner_an
     responses = page.locator(".govuk-summary-list__row", has_text="Responses")
     expect(responses.locator(".govuk-summary-list__value")).to_have_text("1 sent")
     assert len(journey.visited) >= 15
+    # Building, previewing (the phone frame included) and opening asked nothing of another site.
+    elsewhere = [
+        url for url in requested if not url.startswith((live_server.url, "data:", "blob:"))
+    ]
+    assert elsewhere == []
