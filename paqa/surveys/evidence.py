@@ -103,7 +103,7 @@ def impact_readings(year_pass: YearPass) -> Readings:
     """How many organisations named each pressure or area for improvement that stands for a
     theme, in the year's impact assessment."""
     readings: Readings = {}
-    for survey in Survey.objects.filter(series=IMPACT_SERIES, year=year_pass.year):
+    for survey in Survey.objects.published().filter(series=IMPACT_SERIES, year=year_pass.year):
         for result in question_results_in_pass(year_pass=year_pass, survey=survey):
             if result.question.kind != Question.Kind.MULTIPLE:
                 continue
@@ -125,7 +125,7 @@ def _comments(count: int) -> str:
 
 
 def _years() -> list[str]:
-    return list(Survey.objects.order_by().values_list("year", flat=True).distinct())
+    return list(Survey.objects.published().order_by().values_list("year", flat=True).distinct())
 
 
 def _survey(user: Any, ident: str) -> ResolvedEvidence:
@@ -141,7 +141,7 @@ def _survey(user: Any, ident: str) -> ResolvedEvidence:
 def _survey_choices(user: Any) -> list[ChoiceGroup]:
     if not access_for(user).can(Capability.VIEW_SURVEY_RESULTS):
         return []
-    surveys = Survey.objects.order_by("-year", "title")
+    surveys = Survey.objects.published().order_by("-year", "title")
     return [
         ("Survey results", [(f"surveys.survey:{survey.pk}", str(survey)) for survey in surveys])
     ]

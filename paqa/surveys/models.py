@@ -12,6 +12,12 @@ from paqa.core.models import TimeStampedModel
 from paqa.partnership.models import Organisation
 
 
+class SurveyQuerySet(models.QuerySet["Survey"]):
+    def published(self) -> "SurveyQuerySet":
+        """Surveys past their draft: the ones results, reports and evidence read."""
+        return self.filter(status=Survey.Status.PUBLISHED)
+
+
 class Survey(TimeStampedModel):
     class Kind(models.TextChoices):
         ANONYMOUS = "anonymous", "Anonymous (public link)"
@@ -41,6 +47,7 @@ class Survey(TimeStampedModel):
     version = models.PositiveIntegerField(default=1)
 
     history = HistoricalRecords()
+    objects = SurveyQuerySet.as_manager()
 
     class Meta:
         ordering = ["-year", "title"]

@@ -75,8 +75,11 @@ def survey_list(*, user: Any) -> QuerySet[Survey]:
 def survey_get(*, user: Any, pk: Any) -> Survey:
     """The survey whose results the user wants to see (404 when there is none)."""
     require(user, VIEW)
+    surveys = Survey.objects.all()
+    if not access_for(user).can(Capability.MANAGE_SURVEYS):
+        surveys = surveys.published()  # a draft exists only for those who build surveys
     try:
-        return Survey.objects.get(pk=pk)
+        return surveys.get(pk=pk)
     except (Survey.DoesNotExist, ValueError, TypeError) as missing:
         raise Http404("No such survey.") from missing
 
@@ -84,7 +87,7 @@ def survey_get(*, user: Any, pk: Any) -> Survey:
 def survey_for_year(*, user: Any, series: str, year: str) -> Survey | None:
     """The survey of a series (like "practitioner-survey") run in a reporting year, if any."""
     require(user, VIEW)
-    return Survey.objects.filter(series=series, year=year).first()
+    return Survey.objects.published().filter(series=series, year=year).first()
 
 
 def survey_respondents(*, user: Any, survey: Survey) -> int:
@@ -97,7 +100,8 @@ def previous_survey(*, user: Any, survey: Survey) -> Survey | None:
     """The latest survey of the same series from an earlier year, if there is one."""
     require(user, VIEW)
     return (
-        Survey.objects.filter(series=survey.series, year__lt=survey.year)
+        Survey.objects.published()
+        .filter(series=survey.series, year__lt=survey.year)
         .exclude(pk=survey.pk)
         .order_by("-year")
         .first()

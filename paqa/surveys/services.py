@@ -436,6 +436,10 @@ def impact_survey_create(
 def _check_organisation_survey(survey: Survey) -> None:
     if survey.kind != Survey.Kind.ORGANISATION:
         raise ValidationError("Only a survey with one return per organisation takes invitations")
+    if survey.status == Survey.Status.DRAFT:
+        raise ValidationError(
+            "The survey is still a draft: open or schedule it before inviting organisations"
+        )
 
 
 def _agency_lead_emails(organisation: Organisation) -> list[str]:

@@ -12,7 +12,7 @@ from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
 
-from paqa.surveys import builder_selectors, builder_services, services
+from paqa.surveys import builder_selectors, builder_services, selectors, services
 from paqa.surveys.builder_services import QuestionDraft, Schedule, SurveyConflict, SurveyLocked
 from paqa.surveys.models import Code, Page, Question, Response, Survey
 
@@ -484,3 +484,35 @@ def test_the_management_page_runs_a_fixed_number_of_queries(
     client.get(url)
     with django_assert_max_num_queries(25):
         assert client.get(url).status_code == 200
+
+
+def test_organisations_are_not_invited_to_a_draft(cast):
+    impact = builder_services.survey_create(
+        source="impact-assessment",
+        title="Annual impact assessment",
+        year="2026-27",
+        schedule=schedule(),
+        actor=None,
+    )
+    assert impact.kind == Survey.Kind.ORGANISATION
+    with pytest.raises(ValidationError, match="still a draft"):
+        services.invitations_send(survey=impact, organisations=[cast.agency], actor=None)
+    opened = builder_services.survey_open(
+        survey=impact, based_on_version=impact.version, actor=None
+    )
+    assert (
+        len(services.invitations_send(survey=opened, organisations=[cast.agency], actor=None)) == 1
+    )
+
+
+def test_a_draft_is_outside_everyone_elses_reach(cast, client_for, draft):
+    results = reverse("surveys:results", args=[draft.pk])
+    assert client_for(cast.board_member).get(results).status_code == 404
+    assert client_for(cast.analyst).get(results).status_code == 404
+    assert client_for(cast.paqa_member).get(results).status_code == 200
+    assert selectors.survey_for_year(user=cast.admin, series=draft.series, year=draft.year) is None
+    opened = builder_services.survey_open(survey=draft, based_on_version=draft.version, actor=None)
+    assert client_for(cast.board_member).get(results).status_code == 200
+    assert (
+        selectors.survey_for_year(user=cast.admin, series=draft.series, year=draft.year) == opened
+    )
