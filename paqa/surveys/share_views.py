@@ -6,6 +6,8 @@ survey is looked up, and a survey that does not exist is a 404.
 
 from __future__ import annotations
 
+import codecs
+
 from django import forms
 from django.contrib import messages
 from django.core.files.uploadedfile import UploadedFile
@@ -109,9 +111,18 @@ class ImportForm(GovUKForm):
             raise forms.ValidationError("The selected file must be a YAML file (.yaml or .yml)")
         if (upload.size or 0) > MAX_IMPORT_BYTES:
             raise forms.ValidationError("The selected file must be smaller than 512 KB")
-        content = upload.read(MAX_IMPORT_BYTES + 1)
+        content = upload.read(MAX_IMPORT_BYTES + 1)  # never more, whatever the size claimed
         if len(content) > MAX_IMPORT_BYTES:
             raise forms.ValidationError("The selected file must be smaller than 512 KB")
+        if content.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+            raise forms.ValidationError(
+                "The selected file is saved as UTF-16: save it as UTF-8 text and select it again"
+            )
+        if b"\x00" in content:  # no text has it: a program, an archive, an Office document
+            raise forms.ValidationError(
+                "The selected file is not a YAML file: it is not text (it may be a program, a "
+                "zip archive or an Office document)"
+            )
         try:
             text = content.decode("utf-8-sig")
         except UnicodeDecodeError as error:

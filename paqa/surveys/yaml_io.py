@@ -9,7 +9,11 @@ checked by `services.survey_from_yaml`, which adds its problems to these before 
 The file is read as YAML 1.2 reads it, not as PyYAML's YAML 1.1 would: an unquoted `Yes`, `No`,
 `on` or `off` stays a word (only `true` and `false` are yes-or-no), and an unquoted time like
 `10:30` stays a time instead of becoming the number 630. Aliases (`*name`) are refused: no
-survey needs them, and they are how a small file asks for a huge amount of memory.
+survey needs them, and they are how a small file asks for a huge amount of memory. So are tags
+(`!!python/...`, `!thing`) other than YAML's own, nesting deeper than a survey goes, and
+characters YAML does not allow even when they are written as escapes (`"\\0"`). A value that
+cannot be read as what it looks like (a number of 5,000 digits) stays a word, and is then
+refused as text or kept as text, as any other word.
 
 The format::
 
@@ -90,6 +94,9 @@ RULE_KEYS = ("question", "equals", "in")
 BREAKDOWNS = ("organisation", "role")
 DEFAULT_OPENS_TIME = time(0, 0)
 DEFAULT_CLOSES_TIME = time(23, 59)
+# A survey nests seven deep (the file, pages, a page, questions, a question, its rule, the
+# rule's answers); anything much deeper is not a survey, and is refused before it is read.
+MAX_DEPTH = 20
 
 _SLUG = re.compile(r"^[-a-zA-Z0-9_]+$")
 _TIME = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)(?::([0-5]\d))?$")
@@ -142,13 +149,23 @@ class Located(dict[str, Any]):
         return self.key_lines.get(key, self.line)
 
 
+class _Refused(yaml.MarkedYAMLError):
+    """What makes a file unreadable as a survey though PyYAML could read it, said as it is."""
+
+    def __init__(self, text: str, mark: Any) -> None:
+        super().__init__(problem=text, problem_mark=mark)
+        self.text = text
+
+
 class _Loader(yaml.SafeLoader):
-    """PyYAML's safe loader, reading plain words and times as YAML 1.2 does, refusing aliases,
-    and keeping the line of every mapping and key (and any key given twice)."""
+    """PyYAML's safe loader, reading plain words and times as YAML 1.2 does, refusing aliases
+    and deep nesting, and keeping the line of every mapping and key (and any key given
+    twice)."""
 
     def __init__(self, stream: str) -> None:
         super().__init__(stream)
         self.repeated: list[Problem] = []
+        self.depth = 0
 
     def compose_node(self, parent: Any, index: Any) -> Any:
         if self.check_event(yaml.AliasEvent):
@@ -159,7 +176,16 @@ class _Loader(yaml.SafeLoader):
                 "aliases (*name) are not allowed: write the value out in full",
                 event.start_mark,
             )
-        return super().compose_node(parent, index)
+        if self.depth >= MAX_DEPTH:
+            raise _Refused(
+                f"The file is nested more than {MAX_DEPTH} deep, far deeper than a survey goes",
+                self.peek_event().start_mark,
+            )
+        self.depth += 1
+        try:
+            return super().compose_node(parent, index)
+        finally:
+            self.depth -= 1
 
 
 def _construct_mapping(loader: _Loader, node: yaml.MappingNode) -> Iterator[Located]:
@@ -179,6 +205,26 @@ def _construct_mapping(loader: _Loader, node: yaml.MappingNode) -> Iterator[Loca
             data.key_lines[key] = line
 
 
+def _construct_text(loader: _Loader, node: yaml.ScalarNode) -> str:
+    text = str(loader.construct_scalar(node))
+    found = yaml.reader.Reader.NON_PRINTABLE.search(text)
+    if found:  # written as an escape in quotes ("\0", "\ud800"): the reader allows none
+        raise _Refused(
+            f"The file has a character that is not allowed in YAML (#x{ord(found.group()):04x})",
+            node.start_mark,
+        )
+    return text
+
+
+def _refuse_tag(loader: _Loader, node: yaml.Node) -> Any:
+    """Any tag but YAML's own (`!!python/object/apply:…`, `!thing`), named as it is written."""
+    tag = re.sub(r"^tag:yaml\.org,2002:", "!!", str(node.tag))
+    raise _Refused(
+        f"The file has the tag ‘{tag}’, which is not allowed: a survey needs no tags",
+        node.start_mark,
+    )
+
+
 def _construct_bool(loader: _Loader, node: yaml.ScalarNode) -> bool | str:
     word = str(loader.construct_scalar(node))
     if word.lower() in ("true", "false"):
@@ -193,7 +239,10 @@ def _construct_number(
         word = str(loader.construct_scalar(node))
         if ":" in word:
             return word  # 10:30 is a time, not YAML 1.1's base-60 number 630
-        return standard(loader, node)
+        try:
+            return standard(loader, node)
+        except (ValueError, IndexError, OverflowError):
+            return word  # 5,000 digits, or `!!int x`: a word, checked as any other
 
     return construct
 
@@ -201,13 +250,15 @@ def _construct_number(
 def _construct_timestamp(loader: _Loader, node: yaml.ScalarNode) -> Any:
     try:
         return yaml.SafeLoader.construct_yaml_timestamp(loader, node)
-    except ValueError:
+    except (ValueError, AttributeError, OverflowError):  # AttributeError: `!!timestamp x`
         return str(loader.construct_scalar(node))  # 2026-02-30: refused as a date, with its line
 
 
 _Loader.add_constructor("tag:yaml.org,2002:map", _construct_mapping)
 _Loader.add_constructor("tag:yaml.org,2002:timestamp", _construct_timestamp)
 _Loader.add_constructor("tag:yaml.org,2002:bool", _construct_bool)
+_Loader.add_constructor("tag:yaml.org,2002:str", _construct_text)
+_Loader.add_constructor(None, _refuse_tag)
 _Loader.add_constructor(
     "tag:yaml.org,2002:int", _construct_number(yaml.SafeLoader.construct_yaml_int)
 )
@@ -217,6 +268,8 @@ _Loader.add_constructor(
 
 
 def _parse_problem(error: yaml.YAMLError, text: str) -> Problem:
+    if isinstance(error, _Refused):
+        return Problem(error.text, error.problem_mark.line + 1 if error.problem_mark else None)
     if isinstance(error, yaml.MarkedYAMLError):
         mark = error.problem_mark or error.context_mark
         what = "; ".join(part for part in (error.context, error.problem) if part)
@@ -245,8 +298,13 @@ def load(text: str) -> tuple[Any, list[Problem]]:
         data = loader.get_single_data()
     except yaml.YAMLError as error:
         return None, [_parse_problem(error, text)]
-    except RecursionError:
-        return None, [Problem("The file is nested too deeply to be a survey")]
+    except (ValueError, OverflowError):  # "\U00110000" in quotes names no character, and the
+        return None, [  # scanner fails on it with Python's own error, not a YAML one
+            Problem(
+                "The file has an escape in quotes (like \\U0001F600) that is not a character",
+                loader.get_mark().line + 1,
+            )
+        ]
     finally:
         loader.dispose()
     return data, list(loader.repeated)
@@ -450,7 +508,15 @@ class _Reader:
         if rule is None:
             return {}
         self.unknown_keys(rule, RULE_KEYS, "a rule (show_if)")
-        return dict(rule)
+        if "equals" in rule and "in" in rule:
+            self.problem(
+                rule.line_of("in"),
+                f"{what}: a rule gives either ‘equals’ (one answer) or ‘in’ (a list), not both",
+            )
+        kept = dict(rule)
+        if kept.get("question") is not None:
+            kept["question"] = str(kept["question"]).strip()  # text, as question codes are
+        return kept
 
 
 def _question(reader: _Reader, value: Any, line: int | None, where: str) -> QuestionData | None:
@@ -582,7 +648,7 @@ def read_survey(text: str) -> tuple[SurveyData, list[Problem]]:
         return SurveyData(), problems
     reader = _Reader()
     reader.problems = problems
-    data = reader.mapping(loaded, 1, "The file")
+    data = reader.mapping(loaded, 1, "The file is not a survey: it")
     if data is None:
         return SurveyData(), reader.problems
     reader.unknown_keys(data, SURVEY_KEYS, "a survey")

@@ -8,6 +8,7 @@ written to file storage.
 """
 
 import io
+import itertools
 import re
 import zipfile
 from dataclasses import dataclass
@@ -27,6 +28,8 @@ from paqa.indicators.forms import MAX_UPLOAD_BYTES as MAX_IMPORT_BYTES
 from paqa.indicators.models import ObservationImport
 from paqa.partnership.api_tokens import api_token_create
 from paqa.returns.models import ReturnChild, StatutoryReturn
+from paqa.surveys.models import Survey
+from paqa.surveys.share_views import MAX_IMPORT_BYTES as MAX_SURVEY_BYTES
 from tests.assessments import conftest as assessment_fixtures
 
 pytestmark = pytest.mark.django_db
@@ -43,6 +46,26 @@ HTML = b"<!DOCTYPE html><html><body><script>alert(document.cookie)</script></bod
 SVG = b'<svg xmlns="http://www.w3.org/2000/svg"><script>alert(document.cookie)</script></svg>'
 CSV = b"indicator,area,period,value\ncla,E10000025,2019-03-31,780\n"
 PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
+# Nine lists, each of nine of the one before: 9**9 (387 million) values from under 400 bytes
+# ("billion laughs"); and a program, which PyYAML's unsafe loader would run.
+YAML_ALIASES = b"a: &a [x, x, x, x, x, x, x, x, x]\n" + b"".join(
+    f"{b}: &{b} [{', '.join([f'*{a}'] * 9)}]\n".encode() for a, b in itertools.pairwise("abcdefghi")
+)
+YAML_PROGRAM = b"series: !!python/object/apply:os.system [echo owned]\n"
+A_SURVEY = """\
+series: corpus-check
+year: 2026-27
+title: Corpus check
+kind: anonymous
+opens_on: 2026-05-01
+closes_on: 2026-05-31
+pages:
+  - title: About you
+    questions:
+      - code: works-with-children
+        kind: yes_no
+        text: Do you work with children?
+"""
 
 
 def _bomb(*, kind: str, megabytes: int = 150) -> bytes:
@@ -84,6 +107,14 @@ def corpus() -> dict[str, Hostile]:
         Hostile("web-page", "evidence.html", HTML),
         Hostile("svg-with-script", "chart.svg", SVG),
         Hostile("double-extension", "figures.csv.exe", EXE),
+        # Named as a survey file (YAML), which the survey import reads as text
+        Hostile("oversize-yaml", "survey.yaml", b"# x\n" * (MAX_SURVEY_BYTES // 4 + 1)),
+        Hostile("exe-as-yaml", "survey.yaml", EXE),
+        Hostile("zip-bomb-as-yaml", "survey.yaml", _bomb(kind="xlsx", megabytes=100)),
+        Hostile("web-page-as-yaml", "survey.yml", HTML),
+        Hostile("svg-as-yaml", "chart.yaml", SVG),
+        Hostile("yaml-alias-bomb", "survey.yaml", YAML_ALIASES),
+        Hostile("yaml-program", "survey.yaml", YAML_PROGRAM),
     ]
     return {file.key: file for file in files}
 
@@ -140,6 +171,7 @@ class Endpoint:
     known_gaps: dict[str, str]  # corpus key -> why it is still accepted (xfail, strict)
 
 
+NOT_AN_ATTACHMENT = "The selected file must be a PDF, Word, Excel"
 ATTACHMENTS = Endpoint(
     key="self-assessment attachment",
     model=Attachment,
@@ -157,10 +189,18 @@ ATTACHMENTS = Endpoint(
         "web-page": "The selected file must be a PDF, Word, Excel",
         "svg-with-script": "The selected file must be a PDF, Word, Excel",
         "double-extension": "The selected file must be a PDF, Word, Excel",
+        "oversize-yaml": NOT_AN_ATTACHMENT,
+        "exe-as-yaml": NOT_AN_ATTACHMENT,
+        "zip-bomb-as-yaml": NOT_AN_ATTACHMENT,
+        "web-page-as-yaml": NOT_AN_ATTACHMENT,
+        "svg-as-yaml": NOT_AN_ATTACHMENT,
+        "yaml-alias-bomb": NOT_AN_ATTACHMENT,
+        "yaml-program": NOT_AN_ATTACHMENT,
     },
     known_gaps={},
 )
 
+NOT_AN_IMPORT = "The selected file must be an Excel or CSV file"
 INDICATOR_IMPORT = Endpoint(
     key="indicator import",
     model=ObservationImport,
@@ -178,6 +218,13 @@ INDICATOR_IMPORT = Endpoint(
         "exe-as-pdf": "The selected file must be an Excel or CSV file",
         "zip-bomb-as-docx": "The selected file must be an Excel or CSV file",
         "oversize-pdf": "The selected file must be an Excel or CSV file",
+        "oversize-yaml": NOT_AN_IMPORT,
+        "exe-as-yaml": NOT_AN_IMPORT,
+        "zip-bomb-as-yaml": NOT_AN_IMPORT,
+        "web-page-as-yaml": NOT_AN_IMPORT,
+        "svg-as-yaml": NOT_AN_IMPORT,
+        "yaml-alias-bomb": NOT_AN_IMPORT,
+        "yaml-program": NOT_AN_IMPORT,
     },
     known_gaps={},
 )
@@ -202,11 +249,52 @@ STATUTORY_RETURN = Endpoint(
         "web-page": "evidence.html " + NOT_A_RETURN_FILE,
         "svg-with-script": "chart.svg " + NOT_A_RETURN_FILE,
         "double-extension": "figures.csv.exe " + NOT_A_RETURN_FILE,
+        "oversize-yaml": "survey.yaml " + NOT_A_RETURN_FILE,
+        "exe-as-yaml": "survey.yaml " + NOT_A_RETURN_FILE,
+        "zip-bomb-as-yaml": "survey.yaml " + NOT_A_RETURN_FILE,
+        "web-page-as-yaml": "survey.yml " + NOT_A_RETURN_FILE,
+        "svg-as-yaml": "chart.yaml " + NOT_A_RETURN_FILE,
+        "yaml-alias-bomb": "survey.yaml " + NOT_A_RETURN_FILE,
+        "yaml-program": "survey.yaml " + NOT_A_RETURN_FILE,
     },
     known_gaps={},
 )
 
-ENDPOINTS = [ATTACHMENTS, INDICATOR_IMPORT, STATUTORY_RETURN]
+NOT_A_SURVEY_FILE = "The selected file must be a YAML file (.yaml or .yml)"
+NOT_TEXT = "The selected file is not a YAML file: it is not text"
+NOT_A_SURVEY = "The file is not a survey: it must be a set of keys and values"
+# A survey file is read as text as it arrives and never kept as a file: what is refused leaves
+# no survey (nor page or question: those come only after the survey) and nothing in storage.
+SURVEY_IMPORT = Endpoint(
+    key="survey import",
+    model=Survey,
+    upload_to="",
+    refusals={
+        "oversize-pdf": NOT_A_SURVEY_FILE,
+        "oversize-csv": NOT_A_SURVEY_FILE,
+        "exe-as-pdf": NOT_A_SURVEY_FILE,
+        "exe-as-xlsx": NOT_A_SURVEY_FILE,
+        "exe-as-csv": NOT_A_SURVEY_FILE,
+        "zip-bomb-as-xlsx": NOT_A_SURVEY_FILE,
+        "zip-bomb-as-docx": NOT_A_SURVEY_FILE,
+        "empty": "The selected file is empty",
+        "program": NOT_A_SURVEY_FILE,
+        "web-page": NOT_A_SURVEY_FILE,
+        "svg-with-script": NOT_A_SURVEY_FILE,
+        "double-extension": NOT_A_SURVEY_FILE,
+        "oversize-yaml": "The selected file must be smaller than 512 KB",
+        "exe-as-yaml": NOT_TEXT,
+        "zip-bomb-as-yaml": NOT_TEXT,
+        "web-page-as-yaml": "Line 1: " + NOT_A_SURVEY,
+        "svg-as-yaml": "Line 1: " + NOT_A_SURVEY,
+        "yaml-alias-bomb": "Line 2: The file is not valid YAML: aliases (*name) are not allowed",
+        "yaml-program": "Line 1: The file has the tag ‘!!python/object/apply:os.system’, which "
+        "is not allowed",
+    },
+    known_gaps={},
+)
+
+ENDPOINTS = [ATTACHMENTS, INDICATOR_IMPORT, STATUTORY_RETURN, SURVEY_IMPORT]
 
 
 def _send(endpoint: Endpoint, file: Hostile, cast, client_for, request):
@@ -219,6 +307,9 @@ def _send(endpoint: Endpoint, file: Hostile, cast, client_for, request):
         return client_for(cast.analyst).post(
             reverse("returns:list"), data=body, content_type=content_type
         )
+    elif endpoint is SURVEY_IMPORT:
+        url = reverse("surveys:import")
+        client = client_for(cast.paqa_member)
     else:
         url = reverse("indicators:import")
         client = client_for(cast.analyst)
@@ -335,6 +426,24 @@ def test_a_statutory_return_keeps_only_the_last_part_of_its_names_and_no_file(
     assert sorted(StatutoryReturn.objects.get().file_names) in (["episodes.csv", "header.csv"],)
 
 
+@pytest.mark.parametrize("name", PATH_NAMES.values(), ids=PATH_NAMES.keys())
+def test_a_survey_file_with_a_path_in_its_name_is_read_and_no_file_kept(
+    name, cast, client_for, request
+):
+    """Only the last part of the name is looked at (so "..\\..\\evil.yaml" is a YAML file), the
+    survey comes in as a draft, and the file itself is never written anywhere."""
+    files_before = _stored_files()
+    survey_file = Hostile("path", name.replace(".csv", ".yaml"), A_SURVEY.encode())
+
+    response = _send(SURVEY_IMPORT, survey_file, cast, client_for, request)
+
+    assert response.status_code == 302, response.content.decode()[:3000]
+    survey = Survey.objects.get()
+    assert response["Location"] == reverse("surveys:manage", args=[survey.pk])
+    assert (survey.series, survey.status) == ("corpus-check", Survey.Status.DRAFT)
+    assert _stored_files() == files_before
+
+
 def test_an_accepted_file_is_only_ever_served_back_as_a_download(cast, client_for, request):
     """What is kept is sent back as a download of the type its content showed, never as a page
     of the site, so even a file that slipped through could not run in the site's origin."""
@@ -367,6 +476,7 @@ KNOWN_UPLOAD_CODE = {
     "paqa/indicators/models.py",  # ObservationImport.file
     "paqa/indicators/views.py",  # import_upload
     "paqa/returns/views.py",  # return_list (ReturnUploadForm: read as it arrives, never stored)
+    "paqa/surveys/share_views.py",  # survey_import (ImportForm: read as text, never stored)
 }
 
 

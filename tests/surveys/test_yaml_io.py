@@ -301,6 +301,9 @@ def test_what_the_file_says_is_shown_as_text(cast, client_for):
     assert "Line 20: ‘&lt;script&gt;alert(1)&lt;/script&gt;’ is not something a survey" in html
 
 
+NOT_TEXT = "The selected file is not a YAML file: it is not text"
+
+
 @pytest.mark.parametrize(
     ("name", "content", "message"),
     [
@@ -309,6 +312,9 @@ def test_what_the_file_says_is_shown_as_text(cast, client_for):
         ("survey.yaml", b"   \n\n", "The selected file is empty"),
         ("survey.yml", b"title: caf\xe9\n", "must be text saved as UTF-8 (line 1 is not)"),
         ("survey.yaml", b"# x\n" * 140_000, "The selected file must be smaller than 512 KB"),
+        ("survey.yaml", "series: x\n".encode("utf-16"), "is saved as UTF-16: save it as UTF-8"),
+        ("survey.yaml", b"MZ\x90\x00\x03\x00" + bytes(64) + b"PE\x00\x00", NOT_TEXT),
+        ("survey.yml", b"PK\x03\x04\x14\x00\x00\x00\x08\x00", NOT_TEXT),
     ],
 )
 def test_files_that_are_not_a_yaml_text_are_refused(cast, client_for, name, content, message):
@@ -394,7 +400,11 @@ def test_closing_before_opening_on_the_same_day_is_refused():
         ("title: 'open\n", 2, "found unexpected end of stream"),
         ("a: 1\n---\nb: 2\n", 2, "expected a single document"),
         ("a: &x 1\nb: *x\n", 2, "aliases (*name) are not allowed"),
-        ("a: !!python/object/apply:os.system [ls]\n", 1, "could not determine a constructor"),
+        ("a: !!python/object/apply:os.system [ls]\n", 1, "the tag ‘!!python/object/apply:os"),
+        ("a: 1\nb: !thing x\n", 2, "The file has the tag ‘!thing’, which is not allowed"),
+        ("a: 1\nb: " + "[" * 21 + "]" * 21 + "\n", 2, "nested more than 20 deep"),
+        ("a: " + "[" * 100_000 + "\n", 1, "nested more than 20 deep"),
+        ("a: 1\n\nb: " + "{c: " * 30_000, 3, "nested more than 20 deep"),
         ("title: x\ttab\n\x07\n", 2, "character that is not allowed"),
     ],
 )
@@ -494,7 +504,7 @@ def test_a_key_given_twice_is_refused():
 def test_an_empty_file_or_a_list_is_not_a_survey():
     assert _problems("") == ["The file is empty"]
     assert _problems("- a\n- b\n") == [
-        "Line 1: The file must be a set of keys and values (like title: …)"
+        "Line 1: The file is not a survey: it must be a set of keys and values (like title: …)"
     ]
 
 
@@ -547,3 +557,88 @@ def test_a_survey_built_in_the_app_round_trips_with_its_history_actor(cast):
     assert "title: About you and your work" in text
     copy = survey_from_yaml(text.replace("year: 2026-27", "year: 2027-28"), actor=cast.paqa_member)
     assert _structure(copy) == _structure(survey)
+
+
+# What PyYAML reads but a survey cannot keep ----------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("escape", "problem"),
+    [
+        ("\\0", "The file has a character that is not allowed in YAML (#x0000)"),
+        ("\\x1b", "The file has a character that is not allowed in YAML (#x001b)"),
+        ("\\ud800", "The file has a character that is not allowed in YAML (#xd800)"),
+        (
+            "\\U00110000",
+            "The file has an escape in quotes (like \\U0001F600) that is not a character",
+        ),
+        (
+            "\\UFFFFFFFF",
+            "The file has an escape in quotes (like \\U0001F600) that is not a character",
+        ),
+    ],
+)
+def test_an_escape_for_a_character_that_cannot_be_kept_is_refused_naming_its_line(
+    cast, escape, problem
+):
+    """YAML allows these only as escapes in quotes; PostgreSQL cannot keep a NUL, and no
+    database a lone surrogate, so they are refused with the line rather than failing to save."""
+    before = _counts()
+    text = VALID.replace("title: Wellbeing check", f'title: "Wellbeing{escape}check"')
+    assert _problems(text) == [f"Line 3: {problem}"]
+    assert _counts() == before
+
+
+def test_a_character_that_cannot_be_kept_is_refused_on_the_page_too(cast, client_for):
+    text = VALID.replace("text: How many years?", 'text: "How many\\0years?"')
+    response = client_for(cast.paqa_member).post(reverse("surveys:import"), {"file": _upload(text)})
+    assert response.status_code == 200
+    assert "Line 19: The file has a character that is not allowed in YAML (#x0000)" in (
+        response.content.decode()
+    )
+    assert not Survey.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("value", "problem"),
+    [
+        ("9" * 5000, "The survey: ‘year’ must be 20 characters or fewer (it is 5000)"),
+        ("-" + "1_0" * 2500, "The survey: ‘year’ must be 20 characters or fewer (it is 7501)"),
+        ("!!int x", None),
+        ("!!float x", None),
+        ('!!int ""', "The survey’s ‘year’ is empty"),
+        ("!!timestamp x", None),
+    ],
+)
+def test_a_value_that_cannot_be_read_as_the_number_or_date_it_looks_like_is_a_word(value, problem):
+    """Python will not turn 5,000 digits into a number, and `!!int x` is no number: each stays
+    the word it is, checked as any other."""
+    survey, problems = yaml_io.read_survey(VALID.replace("year: 2026-27", f"year: {value}"))
+    assert [str(found) for found in problems] == ([f"Line 2: {problem}"] if problem else [])
+    if problem is None:
+        assert survey.year == "x"
+
+
+def test_an_explicit_timestamp_that_is_no_date_is_refused_as_a_date():
+    _, problems = yaml_io.read_survey(VALID.replace("2026-05-01", "!!timestamp soon"))
+    assert [str(found) for found in problems] == [
+        "Line 5: ‘opens_on’ must be a real date, like 2019-04-01 (not ‘soon’)"
+    ]
+
+
+def test_a_rule_gives_equals_or_in_not_both():
+    text = VALID.replace('equals: "Yes"}', 'equals: "Yes", in: ["No"]}')
+    assert _problems(text) == [
+        "Line 15: Page 2: a rule gives either ‘equals’ (one answer) or ‘in’ (a list), not both"
+    ]
+
+
+def test_a_rule_naming_a_question_by_a_number_names_it_as_the_text_its_code_is(cast):
+    """`code: 12` is kept as the text "12", so the rule that points at it must be too, or it
+    would never match the answers (kept by code, as text)."""
+    text = VALID.replace("code: works-with-children", "code: 12").replace(
+        "question: works-with-children", "question: 12"
+    )
+    survey = survey_from_yaml(text)
+    assert survey.pages.get(order=1).questions.get().code == "12"
+    assert survey.pages.get(order=2).show_if == {"question": "12", "equals": "Yes"}
