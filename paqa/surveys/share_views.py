@@ -135,6 +135,9 @@ class ImportForm(GovUKForm):
         return text
 
 
+PROBLEMS_SHOWN = 100
+
+
 @require_http_methods(["GET", "POST"])
 def survey_import(request: HttpRequest) -> HttpResponse:
     require(request.user, Capability.MANAGE_SURVEYS)
@@ -163,5 +166,12 @@ def survey_import(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "surveys/manage/import.html",
-        {"form": form, "problems": problems, "max_kb": MAX_IMPORT_BYTES // 1024},
+        {
+            "form": form,
+            "problems": problems,
+            # A file of thousands of mistakes shows the first ones and how many more there are.
+            "problems_shown": problems[:PROBLEMS_SHOWN],
+            "problems_more": max(0, len(problems) - PROBLEMS_SHOWN),
+            "max_kb": MAX_IMPORT_BYTES // 1024,
+        },
     )

@@ -290,6 +290,19 @@ def test_a_refused_file_shows_every_problem_in_the_error_summary(cast, client_fo
     assert _counts() == before
 
 
+def test_a_file_of_many_problems_lists_the_first_hundred_and_counts_the_rest(cast, client_for):
+    text = VALID + "".join(f"unknown-{n}: 1\n" for n in range(250))
+    html = (
+        client_for(cast.paqa_member)
+        .post(reverse("surveys:import"), {"file": _upload(text)})
+        .content.decode()
+    )
+    summary = html.split('id="import-problems"')[1].split("</ul>")[0]
+    assert summary.count('<a href="#id_file">') == 100
+    assert "And 150 more problems" in summary
+    assert "The file has 250 problems" in html
+
+
 def test_what_the_file_says_is_shown_as_text(cast, client_for):
     text = VALID + "<script>alert(1)</script>: 1\n"
     html = (
