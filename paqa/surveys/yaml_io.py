@@ -205,10 +205,16 @@ def _construct_mapping(loader: _Loader, node: yaml.MappingNode) -> Iterator[Loca
             data.key_lines[key] = line
 
 
+#: Characters no database keeps (NUL) or no encoder writes (lone surrogates). Other control
+#: characters written as escapes ("\x01") are kept, as the builder's forms keep them, so a survey
+#: PAQA exported always imports again.
+_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
+
+
 def _construct_text(loader: _Loader, node: yaml.ScalarNode) -> str:
     text = str(loader.construct_scalar(node))
-    found = yaml.reader.Reader.NON_PRINTABLE.search(text)
-    if found:  # written as an escape in quotes ("\0", "\ud800"): the reader allows none
+    found = _UNSTORABLE.search(text)
+    if found:  # written as an escape in quotes ("\0", "\ud800"): nothing can keep it
         raise _Refused(
             f"The file has a character that is not allowed in YAML (#x{ord(found.group()):04x})",
             node.start_mark,

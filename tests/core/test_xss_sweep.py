@@ -596,38 +596,43 @@ def _surveys(sweep: Sweep) -> None:
             practitioner,
             {**base, "change": p(f"Survey answer (public free text {number})", nul=False)},
         )
-    # A survey whose own words are hostile (surveys come as YAML packs an admin loads): title,
+
+    # A survey whose own words are hostile (surveys come as YAML files an admin imports): title,
     # introduction, page title, question, help text and options, which become chart categories.
+    # The import refuses NUL as the forms do (PostgreSQL cannot keep it), so they carry the rest.
+    def in_file(label: str, max_length: int = 10_000) -> str:
+        return p(label, max_length, nul=False)
+
     options = [
-        p("Survey option (chart category 1)", 200),
-        p("Survey option (chart category 2)", 200),
+        in_file("Survey option (chart category 1)", 200),
+        in_file("Survey option (chart category 2)", 200),
     ]
     hostile_yaml = yaml.safe_dump(
         {
             "series": "sweep-survey",
             "year": YEAR,
-            "title": p("Survey.title", 200),
+            "title": in_file("Survey.title", 200),
             "kind": "anonymous",
-            "introduction": p("Survey.introduction"),
+            "introduction": in_file("Survey.introduction"),
             "opens_on": opens,
             "closes_on": closes,
             "public_slug": "sweep-survey",
             "pages": [
                 {
-                    "title": p("Page.title (survey page)", 200),
+                    "title": in_file("Page.title (survey page)", 200),
                     "questions": [
                         {
                             "code": "pick",
                             "kind": "single",
-                            "text": p("Question.text (choice question)", 500),
-                            "help_text": p("Question.help_text", 500),
+                            "text": in_file("Question.text (choice question)", 500),
+                            "help_text": in_file("Question.help_text", 500),
                             "choices": [*options, "Plain"],
                             "required": True,
                         },
                         {
                             "code": "why",
                             "kind": "text",
-                            "text": p("Question.text (free-text question)", 500),
+                            "text": in_file("Question.text (free-text question)", 500),
                         },
                     ],
                 }
