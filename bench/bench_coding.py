@@ -40,18 +40,20 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from databases import (
+    DATABASES,
+    BenchmarkBroken,
     Skipped,
+    add_database_arguments,
     django_setup,
     postgres_database,
     results_per_database,
+    run_main,
     sqlite_database,
 )
 
 if TYPE_CHECKING:
     from django.test import Client
 
-DATABASES = ("sqlite", "postgres")
-DEFAULT_POSTGRES_URL = "postgres://postgres@127.0.0.1:5432"
 POSTGRES_DATABASE = "paqa_bench_coding"
 SETTINGS_MODULE = "paqa.settings.test"
 SEED = 2019
@@ -106,10 +108,6 @@ class Report:
         data = json.loads(text)
         data["figures"] = [Figure(**figure) for figure in data["figures"]]
         return cls(**data)
-
-
-class BenchmarkBroken(Exception):
-    """The benchmark did not measure what it claims to: fail loudly."""
 
 
 def log(database: str, message: str) -> None:
@@ -414,34 +412,22 @@ def run_all(args: argparse.Namespace) -> int:
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--database", choices=DATABASES, help="one database (default: both)")
+    add_database_arguments(parser, postgres_database=POSTGRES_DATABASE)
     parser.add_argument("--requests", type=int, default=20, help="timed requests of each kind")
     parser.add_argument("--warmup", type=int, default=2, help="untimed requests of each first")
     parser.add_argument("--answers", type=int, default=ANSWERS, help="answers to the question")
     parser.add_argument("--group", type=int, default=GROUP, help="of them, alike, not coded")
-    parser.add_argument(
-        "--postgres-url",
-        default=os.environ.get("PAQA_BENCH_POSTGRES_URL", DEFAULT_POSTGRES_URL),
-        help=f"the PostgreSQL server (its database {POSTGRES_DATABASE} is created and dropped)",
-    )
-    parser.add_argument("--results", type=Path, help=argparse.SUPPRESS)
     return parser.parse_args(argv)
 
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
-    if args.database is None:
-        return run_all(args)
-    try:
-        report = run_database(args)
-    except BenchmarkBroken as error:
-        print(f"[{args.database}] BENCHMARK BROKEN: {error}", file=sys.stderr)
-        return 1
-    if args.results:
-        args.results.write_text(report.to_json())
-    else:
-        print_report([report])
-    return 0
+    return run_main(
+        args,
+        run_all=run_all,
+        run_database=run_database,
+        show=lambda reports: print_report(reports),
+    )
 
 
 if __name__ == "__main__":

@@ -34,10 +34,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from databases import (
+    DATABASES,
+    BenchmarkBroken,
     Skipped,
+    add_database_arguments,
     django_setup,
     postgres_database,
     results_per_database,
+    run_main,
     sqlite_database,
 )
 
@@ -46,8 +50,6 @@ if TYPE_CHECKING:
 
     from paqa.accounts.models import User
 
-DATABASES = ("sqlite", "postgres")
-DEFAULT_POSTGRES_URL = "postgres://postgres@127.0.0.1:5432"
 POSTGRES_DATABASE = "paqa_bench"
 SETTINGS_MODULE = "paqa.settings.test"
 
@@ -120,10 +122,6 @@ class Report:
         data["imports"] = [ImportFigure(**figure) for figure in data["imports"]]
         data["pages"] = [PageFigure(**figure) for figure in data["pages"]]
         return cls(**data)
-
-
-class BenchmarkBroken(Exception):
-    """The benchmark did not measure what it claims to: fail loudly."""
 
 
 def log(database: str, message: str) -> None:
@@ -637,7 +635,7 @@ def print_table(reports: list[Report]) -> None:
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--database", choices=DATABASES, help="one database (default: both)")
+    add_database_arguments(parser, postgres_database=POSTGRES_DATABASE)
     parser.add_argument("--rows", type=int, default=100_000, help="rows in the import file")
     parser.add_argument("--requests", type=int, default=50, help="timed requests per page")
     parser.add_argument("--warmup", type=int, default=5, help="untimed requests per page first")
@@ -645,33 +643,21 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         "--indicator", default=DEFAULT_INDICATOR_PAGE, help="the indicator page to time"
     )
     parser.add_argument(
-        "--postgres-url",
-        default=os.environ.get("PAQA_BENCH_POSTGRES_URL", DEFAULT_POSTGRES_URL),
-        help=f"the PostgreSQL server (its database {POSTGRES_DATABASE} is created and dropped)",
-    )
-    parser.add_argument(
         "--profile",
         choices=("import", "dashboard", "indicator"),
         help="print a cProfile of that step (slows it: read the figures without it)",
     )
-    parser.add_argument("--results", type=Path, help=argparse.SUPPRESS)
     return parser.parse_args(argv)
 
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
-    if args.database is None:
-        return run_all(args)
-    try:
-        report = run_database(args)
-    except BenchmarkBroken as error:
-        print(f"[{args.database}] BENCHMARK BROKEN: {error}", file=sys.stderr)
-        return 1
-    if args.results:
-        args.results.write_text(report.to_json())
-    else:
-        print_table([report])
-    return 0
+    return run_main(
+        args,
+        run_all=run_all,
+        run_database=run_database,
+        show=lambda reports: print_table(reports),
+    )
 
 
 if __name__ == "__main__":

@@ -35,18 +35,20 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from databases import (
+    DATABASES,
+    BenchmarkBroken,
     Skipped,
+    add_database_arguments,
     django_setup,
     postgres_database,
     results_per_database,
+    run_main,
     sqlite_database,
 )
 
 if TYPE_CHECKING:
     from django.test import Client
 
-DATABASES = ("sqlite", "postgres")
-DEFAULT_POSTGRES_URL = "postgres://postgres@127.0.0.1:5432"
 POSTGRES_DATABASE = "paqa_bench_pages"
 SETTINGS_MODULE = "paqa.settings.test"
 DEFAULT_SEED = 2019
@@ -100,10 +102,6 @@ class Report:
         data = json.loads(text)
         data["pages"] = [PageFigure(**figure) for figure in data["pages"]]
         return cls(**data)
-
-
-class BenchmarkBroken(Exception):
-    """The benchmark did not measure what it claims to: fail loudly."""
 
 
 def log(database: str, message: str) -> None:
@@ -432,7 +430,7 @@ def run_all(args: argparse.Namespace) -> int:
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--database", choices=DATABASES, help="one database (default: both)")
+    add_database_arguments(parser, postgres_database=POSTGRES_DATABASE)
     parser.add_argument("--requests", type=int, default=15, help="timed requests per page")
     parser.add_argument("--warmup", type=int, default=2, help="untimed requests per page first")
     parser.add_argument(
@@ -449,29 +447,17 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         help="only routes whose name contains one of these words (e.g. themes,reports)",
     )
     parser.add_argument("--profile", help="print a cProfile of this route at the last scale")
-    parser.add_argument(
-        "--postgres-url",
-        default=os.environ.get("PAQA_BENCH_POSTGRES_URL", DEFAULT_POSTGRES_URL),
-        help=f"the PostgreSQL server (its database {POSTGRES_DATABASE} is created and dropped)",
-    )
-    parser.add_argument("--results", type=Path, help=argparse.SUPPRESS)
     return parser.parse_args(argv)
 
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
-    if args.database is None:
-        return run_all(args)
-    try:
-        report = run_database(args)
-    except BenchmarkBroken as error:
-        print(f"[{args.database}] BENCHMARK BROKEN: {error}", file=sys.stderr)
-        return 1
-    if args.results:
-        args.results.write_text(report.to_json())
-    else:
-        print_report([report], args.scales)
-    return 0
+    return run_main(
+        args,
+        run_all=run_all,
+        run_database=run_database,
+        show=lambda reports: print_report(reports, args.scales),
+    )
 
 
 if __name__ == "__main__":

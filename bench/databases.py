@@ -3,18 +3,62 @@ made (and dropped after) on a PostgreSQL server; and Django set up and migrated 
 
 from __future__ import annotations
 
+import argparse
 import os
 import subprocess
 import sys
 import tempfile
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
+
+DATABASES = ("sqlite", "postgres")
+DEFAULT_POSTGRES_URL = "postgres://postgres@127.0.0.1:5432"
 
 
 class Skipped(Exception):
     """The database cannot be used here (e.g. no PostgreSQL server): report it and go on."""
+
+
+class BenchmarkBroken(Exception):
+    """The benchmark did not measure what it claims to: fail loudly."""
+
+
+def add_database_arguments(parser: argparse.ArgumentParser, *, postgres_database: str) -> None:
+    """--database (one of them; default both, each in a process of its own), --postgres-url,
+    and --results (where a one-database run writes its report for the run of both)."""
+    parser.add_argument("--database", choices=DATABASES, help="one database (default: both)")
+    parser.add_argument(
+        "--postgres-url",
+        default=os.environ.get("PAQA_BENCH_POSTGRES_URL", DEFAULT_POSTGRES_URL),
+        help=f"the PostgreSQL server (its database {postgres_database} is created and dropped)",
+    )
+    parser.add_argument("--results", type=Path, help=argparse.SUPPRESS)
+
+
+def run_main(
+    args: argparse.Namespace,
+    *,
+    run_all: Callable[[argparse.Namespace], int],
+    run_database: Callable[[argparse.Namespace], Any],
+    show: Callable[[list[Any]], None],
+) -> int:
+    """Both databases (each by `run_all`, in processes of their own), or the one asked for: its
+    report written for the run of both, or shown."""
+    if args.database is None:
+        return run_all(args)
+    try:
+        report = run_database(args)
+    except BenchmarkBroken as error:
+        print(f"[{args.database}] BENCHMARK BROKEN: {error}", file=sys.stderr)
+        return 1
+    if args.results:
+        args.results.write_text(report.to_json())
+    else:
+        show([report])
+    return 0
 
 
 def _close_django_connections() -> None:
