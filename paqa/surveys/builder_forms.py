@@ -148,7 +148,20 @@ class SurveyCreateForm(GovUKForm):
         return cleaned
 
 
-class DetailsForm(VersionedForm):
+class ScheduledForm(VersionedForm):
+    """A versioned form with opening and closing dates and times, in order."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _schedule_fields(self)
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        _check_order(self, cleaned)
+        return cleaned
+
+
+class DetailsForm(ScheduledForm):
     page_title = "Change the survey’s details"
     submit_label = "Save the details"
 
@@ -162,29 +175,12 @@ class DetailsForm(VersionedForm):
         widget=forms.Textarea(attrs={"rows": 4}),
         help_text="What respondents read before they start",
     )
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        _schedule_fields(self)
-
-    def clean(self) -> dict[str, Any]:
-        cleaned = super().clean() or {}
-        _check_order(self, cleaned)
-        return cleaned
+    field_order = ["version", "title", "introduction"]
 
 
-class ScheduleForm(VersionedForm):
+class ScheduleForm(ScheduledForm):
     page_title = "Schedule the survey"
     submit_label = "Schedule it"
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        _schedule_fields(self)
-
-    def clean(self) -> dict[str, Any]:
-        cleaned = super().clean() or {}
-        _check_order(self, cleaned)
-        return cleaned
 
 
 class ReopenForm(VersionedForm):

@@ -54,19 +54,31 @@ def _conflict(request: HttpRequest, clash: SurveyConflict) -> HttpResponse:
     )
 
 
-def _attempt(
-    request: HttpRequest, form: Any, write: Callable[[], Any], done: str
-) -> HttpResponse | None:
-    """Run a write; on success a message and None, else the conflict page or form errors."""
-    try:
-        write()
-    except SurveyConflict as clash:
-        return _conflict(request, clash)
-    except ValidationError as error:
-        apply_validation_error(form, error)
-        return None
-    messages.success(request, done)
-    return None
+def _form_write(
+    request: HttpRequest,
+    survey: Survey,
+    form: Any,
+    write: Callable[[dict[str, Any]], Any],
+    *,
+    done: str,
+    anchor: str = "",
+    **page: Any,
+) -> HttpResponse:
+    """The builder's one pattern: on a valid POST, `write(cleaned_data)` as the acting person;
+    then back to the survey's page with `done`, or the conflict page, or the form again with
+    the service's refusal in its error summary. Otherwise the form on its page."""
+    if request.method == "POST" and form.is_valid():
+        try:
+            write(form.cleaned_data)
+        except SurveyConflict as clash:
+            return _conflict(request, clash)
+        except ValidationError as error:
+            apply_validation_error(form, error)
+        else:
+            messages.success(request, done)
+            return redirect(_manage_url(survey, anchor))
+    page.setdefault("cancel_url", _manage_url(survey, anchor))
+    return form_page(request, form, caption=str(survey), **page)
 
 
 @require_http_methods(["GET", "POST"])
@@ -129,26 +141,20 @@ def details(request: HttpRequest, pk: int) -> HttpResponse:
             **initial_dates(survey),
         },
     )
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        answer = _attempt(
-            request,
-            form,
-            lambda: builder_services.survey_details_update(
-                survey=survey,
-                based_on_version=data["version"],
-                title=data["title"],
-                introduction=data["introduction"],
-                schedule=schedule_from(data),
-                actor=acting_user(request),
-            ),
-            "The survey’s details have been saved.",
-        )
-        if answer is not None:
-            return answer
-        if not form.errors:
-            return redirect(_manage_url(survey))
-    return form_page(request, form, caption=str(survey), cancel_url=_manage_url(survey))
+    return _form_write(
+        request,
+        survey,
+        form,
+        lambda data: builder_services.survey_details_update(
+            survey=survey,
+            based_on_version=data["version"],
+            title=data["title"],
+            introduction=data["introduction"],
+            schedule=schedule_from(data),
+            actor=acting_user(request),
+        ),
+        done="The survey’s details have been saved.",
+    )
 
 
 # Opening and closing -------------------------------------------------------------------------
@@ -183,98 +189,59 @@ def lifecycle(request: HttpRequest, pk: int, step: str) -> HttpResponse:
     if step not in _STEPS:
         raise Http404("No such step.")
     words = _STEPS[step]
-    form = ConfirmForm(posted(request), initial={"version": survey.version})
-    if request.method == "POST" and form.is_valid():
-        write = {
-            "open": builder_services.survey_open,
-            "close": builder_services.survey_close,
-            "unpublish": builder_services.survey_unpublish,
-        }[step]
-        answer = _attempt(
-            request,
-            form,
-            lambda: write(
-                survey=survey,
-                based_on_version=form.cleaned_data["version"],
-                actor=acting_user(request),
-            ),
-            words["done"],
-        )
-        if answer is not None:
-            return answer
-        if not form.errors:
-            return redirect(_manage_url(survey))
-    return form_page(
+    write = {
+        "open": builder_services.survey_open,
+        "close": builder_services.survey_close,
+        "unpublish": builder_services.survey_unpublish,
+    }[step]
+    return _form_write(
         request,
-        form,
-        caption=str(survey),
+        survey,
+        ConfirmForm(posted(request), initial={"version": survey.version}),
+        lambda data: write(
+            survey=survey, based_on_version=data["version"], actor=acting_user(request)
+        ),
+        done=words["done"],
         title=words["title"],
         submit_label=words["button"],
         intro=words["intro"],
-        cancel_url=_manage_url(survey),
     )
 
 
 @require_http_methods(["GET", "POST"])
 def schedule(request: HttpRequest, pk: int) -> HttpResponse:
     survey = builder_selectors.survey_to_manage(user=request.user, pk=pk)
-    form = ScheduleForm(
-        posted(request), initial={"version": survey.version, **initial_dates(survey)}
-    )
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        answer = _attempt(
-            request,
-            form,
-            lambda: builder_services.survey_schedule(
-                survey=survey,
-                based_on_version=data["version"],
-                schedule=schedule_from(data),
-                actor=acting_user(request),
-            ),
-            "The survey is scheduled: it opens by itself at its opening time.",
-        )
-        if answer is not None:
-            return answer
-        if not form.errors:
-            return redirect(_manage_url(survey))
-    return form_page(
+    return _form_write(
         request,
-        form,
-        caption=str(survey),
+        survey,
+        ScheduleForm(posted(request), initial={"version": survey.version, **initial_dates(survey)}),
+        lambda data: builder_services.survey_schedule(
+            survey=survey,
+            based_on_version=data["version"],
+            schedule=schedule_from(data),
+            actor=acting_user(request),
+        ),
+        done="The survey is scheduled: it opens by itself at its opening time.",
         intro="It opens by itself at the opening time, and closes at the closing time.",
-        cancel_url=_manage_url(survey),
     )
 
 
 @require_http_methods(["GET", "POST"])
 def reopen(request: HttpRequest, pk: int) -> HttpResponse:
     survey = builder_selectors.survey_to_manage(user=request.user, pk=pk)
-    form = ReopenForm(posted(request), initial={"version": survey.version})
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        answer = _attempt(
-            request,
-            form,
-            lambda: builder_services.survey_reopen(
-                survey=survey,
-                based_on_version=data["version"],
-                closes_on=data["closes_on"],
-                closes_time=data["closes_time"],
-                actor=acting_user(request),
-            ),
-            "The survey is open again.",
-        )
-        if answer is not None:
-            return answer
-        if not form.errors:
-            return redirect(_manage_url(survey))
-    return form_page(
+    return _form_write(
         request,
-        form,
-        caption=str(survey),
+        survey,
+        ReopenForm(posted(request), initial={"version": survey.version}),
+        lambda data: builder_services.survey_reopen(
+            survey=survey,
+            based_on_version=data["version"],
+            closes_on=data["closes_on"],
+            closes_time=data["closes_time"],
+            actor=acting_user(request),
+        ),
+        done="The survey is open again.",
         intro="People can answer it again until the new closing date.",
-        cancel_url=_manage_url(survey),
     )
 
 
@@ -301,31 +268,28 @@ def page_edit(request: HttpRequest, pk: int, page_pk: int | None = None) -> Http
     form = PageForm(posted(request), rule_options=options, initial=initial)
     if page is not None:
         form.page_title = f"Change page {page.order}"
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        actor = acting_user(request)
+    actor = acting_user(request)
+
+    def write(data: dict[str, Any]) -> Page:
         if page is None:
-            write: Callable[[], Any] = lambda: builder_services.page_add(  # noqa: E731
+            return builder_services.page_add(
                 survey=survey,
                 based_on_version=data["version"],
                 title=data["title"],
                 show_if=form.rule(),
                 actor=actor,
             )
-        else:
-            write = lambda: builder_services.page_update(  # noqa: E731
-                page=page,
-                based_on_version=data["version"],
-                title=data["title"],
-                show_if=form.rule(),
-                actor=actor,
-            )
-        answer = _attempt(request, form, write, f"The page ‘{data['title']}’ has been saved.")
-        if answer is not None:
-            return answer
-        if not form.errors:
-            return redirect(_manage_url(survey, "questions"))
-    return form_page(request, form, caption=str(survey), cancel_url=_manage_url(survey))
+        return builder_services.page_update(
+            page=page,
+            based_on_version=data["version"],
+            title=data["title"],
+            show_if=form.rule(),
+            actor=actor,
+        )
+
+    return _form_write(
+        request, survey, form, write, done="The page has been saved.", anchor="questions"
+    )
 
 
 @require_POST
@@ -379,34 +343,26 @@ def remove(request: HttpRequest, pk: int, what: str, item_pk: int) -> HttpRespon
         name = f"the question ‘{item.text}’"
     else:
         raise Http404("Nothing to remove.")
-    form = ConfirmForm(posted(request), initial={"version": survey.version})
-    if request.method == "POST" and form.is_valid():
-        actor = acting_user(request)
-        version = form.cleaned_data["version"]
-        answer = _attempt(
-            request,
-            form,
-            (lambda: builder_services.page_remove(page=item, based_on_version=version, actor=actor))
-            if isinstance(item, Page)
-            else (
-                lambda: builder_services.question_remove(
-                    question=item, based_on_version=version, actor=actor
-                )
-            ),
-            f"Removed {name}.",
-        )
-        if answer is not None:
-            return answer
-        if not form.errors:
-            return redirect(_manage_url(survey, "questions"))
-    return form_page(
+    actor = acting_user(request)
+
+    def write(data: dict[str, Any]) -> None:
+        if isinstance(item, Page):
+            builder_services.page_remove(page=item, based_on_version=data["version"], actor=actor)
+        else:
+            builder_services.question_remove(
+                question=item, based_on_version=data["version"], actor=actor
+            )
+
+    return _form_write(
         request,
-        form,
-        caption=str(survey),
+        survey,
+        ConfirmForm(posted(request), initial={"version": survey.version}),
+        write,
+        done=f"Removed {name}.",
+        anchor="questions",
         title=f"Remove {name}?",
         submit_label="Remove it",
         intro="The removal is kept in the survey’s history.",
-        cancel_url=_manage_url(survey, "questions"),
     )
 
 
@@ -452,34 +408,35 @@ def question_edit(
         if question is not None
         else f"Add a question to ‘{page.title}’"
     )
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        actor = acting_user(request)
+    actor = acting_user(request)
+
+    def write(data: dict[str, Any]) -> Question:
         if question is None:
-            write: Callable[[], Any] = lambda: builder_services.question_add(  # noqa: E731
+            return builder_services.question_add(
                 page=page, based_on_version=data["version"], draft=form.draft(), actor=actor
             )
-        else:
-            write = lambda: builder_services.question_update(  # noqa: E731
-                question=question,
-                based_on_version=data["version"],
-                draft=form.draft(),
-                actor=actor,
-                reason=data.get("reason", ""),
-            )
-        answer = _attempt(request, form, write, "The question has been saved.")
-        if answer is not None:
-            return answer
-        if not form.errors:
-            return redirect(_manage_url(survey, "questions"))
+        return builder_services.question_update(
+            question=question,
+            based_on_version=data["version"],
+            draft=form.draft(),
+            actor=actor,
+            reason=data.get("reason", ""),
+        )
+
     intro = (
         "People have already answered this survey, so only the question’s wording and hint can "
         "change, with a reason."
         if locked and question is not None
         else ""
     )
-    return form_page(
-        request, form, caption=str(survey), intro=intro, cancel_url=_manage_url(survey)
+    return _form_write(
+        request,
+        survey,
+        form,
+        write,
+        done="The question has been saved.",
+        anchor="questions",
+        intro=intro,
     )
 
 
