@@ -28,7 +28,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import math
 import os
 import platform
 import random
@@ -43,6 +42,7 @@ from databases import (
     DATABASES,
     BenchmarkBroken,
     Skipped,
+    Timed,
     add_database_arguments,
     django_setup,
     postgres_database,
@@ -73,22 +73,12 @@ GROUP_IDS = re.compile(r'name="answers" value="([0-9,]+)"')
 
 
 @dataclass
-class Figure:
+class Figure(Timed):
     name: str
     timings_ms: list[float]
     queries: list[int]
     target_ms: float | None = None
     detail: str = ""
-
-    def percentile(self, fraction: float) -> float:
-        """Nearest-rank percentile: the smallest timing at least `fraction` of them reach."""
-        ordered = sorted(self.timings_ms)
-        return ordered[max(0, math.ceil(fraction * len(ordered)) - 1)]
-
-    @property
-    def query_text(self) -> str:
-        low, high = min(self.queries), max(self.queries)
-        return f"{low}" if low == high else f"{low}-{high}"
 
 
 @dataclass

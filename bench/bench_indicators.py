@@ -37,6 +37,7 @@ from databases import (
     DATABASES,
     BenchmarkBroken,
     Skipped,
+    Timed,
     add_database_arguments,
     django_setup,
     postgres_database,
@@ -90,17 +91,12 @@ class ImportFigure:
 
 
 @dataclass
-class PageFigure:
+class PageFigure(Timed):
     label: str
     path: str
     timings_ms: list[float]
     queries: list[int]
     target_p95_ms: float | None = None
-
-    def percentile(self, fraction: float) -> float:
-        """Nearest-rank percentile: the smallest timing at least `fraction` of them reach."""
-        ordered = sorted(self.timings_ms)
-        return ordered[max(0, math.ceil(fraction * len(ordered)) - 1)]
 
 
 @dataclass
@@ -577,8 +573,7 @@ def format_report(report: Report) -> list[str]:
             )
         lines.append(line)
     for page in report.pages:
-        low, high = min(page.queries), max(page.queries)
-        queries = f"{low}" if low == high else f"{low}-{high}"
+        queries = page.query_text
         p95 = page.percentile(0.95)
         line = (
             f"{name}{page.label:<48}p50 {page.percentile(0.5):>5.0f} ms  p95 {p95:>5.0f} ms  "

@@ -22,7 +22,6 @@ from __future__ import annotations
 import argparse
 import cProfile
 import json
-import math
 import os
 import platform
 import pstats
@@ -38,6 +37,7 @@ from databases import (
     DATABASES,
     BenchmarkBroken,
     Skipped,
+    Timed,
     add_database_arguments,
     django_setup,
     postgres_database,
@@ -66,23 +66,13 @@ NOT_A_PAGE = re.compile(
 
 
 @dataclass
-class PageFigure:
+class PageFigure(Timed):
     route: str
     person: str
     path: str
     scale: int
     timings_ms: list[float]
     queries: list[int]
-
-    def percentile(self, fraction: float) -> float:
-        """Nearest-rank percentile: the smallest timing at least `fraction` of them reach."""
-        ordered = sorted(self.timings_ms)
-        return ordered[max(0, math.ceil(fraction * len(ordered)) - 1)]
-
-    @property
-    def query_text(self) -> str:
-        low, high = min(self.queries), max(self.queries)
-        return f"{low}" if low == high else f"{low}-{high}"
 
 
 @dataclass

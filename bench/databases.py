@@ -4,6 +4,7 @@ made (and dropped after) on a PostgreSQL server; and Django set up and migrated 
 from __future__ import annotations
 
 import argparse
+import math
 import os
 import subprocess
 import sys
@@ -20,6 +21,32 @@ DEFAULT_POSTGRES_URL = "postgres://postgres@127.0.0.1:5432"
 
 class Skipped(Exception):
     """The database cannot be used here (e.g. no PostgreSQL server): report it and go on."""
+
+
+def nearest_rank(values: Sequence[float], fraction: float) -> float:
+    """Nearest-rank percentile: the smallest value at least `fraction` of them reach."""
+    ordered = sorted(values)
+    return ordered[max(0, math.ceil(fraction * len(ordered)) - 1)] if ordered else math.nan
+
+
+def query_range(queries: Sequence[int]) -> str:
+    """ "12", or "12-14" when the count varied between requests."""
+    low, high = min(queries), max(queries)
+    return f"{low}" if low == high else f"{low}-{high}"
+
+
+class Timed:
+    """Mixed into a benchmark's figure: the timings (ms) and SQL query counts of its requests."""
+
+    timings_ms: list[float]
+    queries: list[int]
+
+    def percentile(self, fraction: float) -> float:
+        return nearest_rank(self.timings_ms, fraction)
+
+    @property
+    def query_text(self) -> str:
+        return query_range(self.queries)
 
 
 class BenchmarkBroken(Exception):
