@@ -12,6 +12,20 @@ from paqa.core.models import TimeStampedModel
 from paqa.partnership.models import Organisation
 
 
+def _clock(moment: time) -> str:
+    if moment == time(0, 0):
+        return "midnight"
+    if moment == time(12, 0):
+        return "midday"
+    hour = moment.hour % 12 or 12
+    minutes = f":{moment.minute:02d}" if moment.minute else ""
+    return f"{hour}{minutes}{'am' if moment.hour < 12 else 'pm'}"
+
+
+def _moment(day: date, moment: time) -> str:
+    return f"{_clock(moment)} on {day.day} {day:%B %Y}"
+
+
 class SurveyQuerySet(models.QuerySet["Survey"]):
     def published(self) -> "SurveyQuerySet":
         """Surveys past their draft: the ones results, reports and evidence read."""
@@ -76,6 +90,15 @@ class Survey(TimeStampedModel):
         if isinstance(when, datetime):
             return self.opens_at <= when < self.closes_at
         return self.opens_on <= when <= self.closes_on
+
+    @property
+    def opens_at_words(self) -> str:
+        """ "9am on 7 December 2026", as GOV.UK writes times."""
+        return _moment(self.opens_on, self.opens_time)
+
+    @property
+    def closes_at_words(self) -> str:
+        return _moment(self.closes_on, self.closes_time)
 
     @property
     def phase(self) -> str:

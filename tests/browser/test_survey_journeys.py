@@ -168,7 +168,8 @@ def practitioner_starts_and_saves(journey: Journey, survey: Survey) -> str:
     page = journey.page
     journey.goto(f"/s/{SLUG}/")
     expect_heading(journey, "Practitioner survey")
-    expect(page.get_by_text(f"The survey closes on {survey.closes_on:%-d %B %Y}.")).to_be_visible()
+    expect(page.get_by_text(f"The survey closes at {survey.closes_at_words}.")).to_be_visible()
+    assert survey.closes_at_words == f"11:59pm on {survey.closes_on:%-d %B %Y}"
     journey.click(button(page, "Start now"))
 
     expect_survey_page(journey, "About you", 1)
@@ -195,7 +196,7 @@ def practitioner_starts_and_saves(journey: Journey, survey: Survey) -> str:
     expect(page.get_by_role("heading", level=1, name="Your answers are saved")).to_be_visible()
     code = page.locator(".paqa-resume-code").inner_text().strip()
     assert RESUME_CODE.match(code), code
-    expect(page.get_by_text(f"closes on {survey.closes_on:%-d %B %Y}")).to_be_visible()
+    expect(page.get_by_text(f"closes at {survey.closes_at_words}")).to_be_visible()
     return code
 
 

@@ -516,3 +516,33 @@ def test_a_draft_is_outside_everyone_elses_reach(cast, client_for, draft):
     assert (
         selectors.survey_for_year(user=cast.admin, series=draft.series, year=draft.year) == opened
     )
+
+
+@pytest.mark.parametrize(
+    ("moment", "words"),
+    [
+        (time(0, 0), "midnight on 4 January 2027"),
+        (time(9, 0), "9am on 4 January 2027"),
+        (time(12, 0), "midday on 4 January 2027"),
+        (time(17, 30), "5:30pm on 4 January 2027"),
+        (time(23, 59), "11:59pm on 4 January 2027"),
+    ],
+)
+def test_opening_and_closing_are_written_as_govuk_writes_times(moment, words):
+    survey = Survey(opens_on=date(2027, 1, 4), opens_time=moment)
+    assert survey.opens_at_words == words
+
+
+def test_a_scheduled_survey_says_when_it_opens_and_a_closed_one_when_it_closed(cast, client, draft):
+    scheduled = builder_services.survey_schedule(
+        survey=draft, based_on_version=draft.version, schedule=schedule(days_to_open=2), actor=None
+    )
+    start = reverse("surveys:public-start", args=[scheduled.public_slug])
+    assert f"opens at 9am on {scheduled.opens_on:%-d %B %Y}" in client.get(start).content.decode()
+    opened = builder_services.survey_open(
+        survey=scheduled, based_on_version=scheduled.version, actor=None
+    )
+    closed = builder_services.survey_close(
+        survey=opened, based_on_version=opened.version, actor=None
+    )
+    assert f"closed at {closed.closes_at_words}" in client.get(start).content.decode()
