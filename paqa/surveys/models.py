@@ -9,6 +9,7 @@ from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from paqa.core.models import TimeStampedModel
+from paqa.core.taxonomy import theme_label
 from paqa.partnership.models import Organisation
 
 
@@ -251,6 +252,11 @@ class Code(TimeStampedModel):
 
     def __str__(self) -> str:
         return self.label
+
+    @property
+    def theme_label(self) -> str:
+        """The shared theme's name, as every page calls it (empty for this survey's own)."""
+        return theme_label(self.theme) if self.theme else ""
 
 
 class AnswerCode(models.Model):
