@@ -546,3 +546,73 @@ def test_a_scheduled_survey_says_when_it_opens_and_a_closed_one_when_it_closed(c
         survey=opened, based_on_version=opened.version, actor=None
     )
     assert f"closed at {closed.closes_at_words}" in client.get(start).content.decode()
+
+
+def test_the_question_form_names_each_mistake_in_the_error_summary(cast, client_for, draft):
+    client = client_for(cast.paqa_member)
+    page = Page.objects.get(survey=draft, title="Support")
+    url = reverse("surveys:question-new", args=[draft.pk, page.pk])
+    reply = client.post(
+        url,
+        {
+            "version": draft.version,
+            "text": "Which team?",
+            "kind": "single",
+            "choices": "Only one",
+            "code": "role",
+            "rule": ["trained-3-years::Yes", "organisation::Police"],
+        },
+    )
+    body = reply.content.decode()
+    assert reply.status_code == 200
+    assert "govuk-error-summary" in body
+    assert "Tick answers to one question only" in body
+    assert not Question.objects.filter(text="Which team?").exists()
+    reply = client.post(
+        url,
+        {"version": draft.version, "text": "Which team?", "kind": "single", "choices": "Only one"},
+    )
+    assert "Enter at least two answers, one on each line" in reply.content.decode()
+    reply = client.post(
+        url,
+        {
+            "version": draft.version,
+            "text": "Which team?",
+            "kind": "single",
+            "choices": "Red\nBlue",
+            "code": "role",
+        },
+    )
+    assert "Another question already uses ‘role’" in reply.content.decode()
+    assert not Question.objects.filter(text="Which team?").exists()
+
+
+def test_removing_a_page_that_a_later_rule_depends_on_is_refused(cast, client_for, draft):
+    training = Page.objects.get(survey=draft, title="Training")
+    page_remove_url = reverse("surveys:manage-remove", args=[draft.pk, "page", training.pk])
+    add_branch(draft, cast.paqa_member)  # 'Why not?' depends on 'discuss-safeguarding' (Support)
+    support = Page.objects.get(survey=draft, title="Support")
+    reply = client_for(cast.paqa_member).post(
+        reverse("surveys:manage-remove", args=[draft.pk, "page", support.pk]),
+        {"version": fresh(draft).version},
+    )
+    assert reply.status_code == 302  # the page and its dependent question go together
+    reply = client_for(cast.paqa_member).post(page_remove_url, {"version": fresh(draft).version})
+    assert reply.status_code == 302
+    page = builder_services.page_add(
+        survey=draft,
+        based_on_version=fresh(draft).version,
+        title="Follow-up",
+        show_if={"question": "organisation", "in": ["Police"]},
+        actor=None,
+    )
+    about = Page.objects.get(survey=draft, title="About you")
+    reply = client_for(cast.paqa_member).post(
+        reverse("surveys:manage-remove", args=[draft.pk, "page", about.pk]),
+        {"version": fresh(draft).version},
+    )
+    body = reply.content.decode()
+    assert reply.status_code == 200
+    assert "depends on ‘organisation’, which is not a question in this survey" in body
+    assert Page.objects.filter(pk=about.pk).exists()
+    assert Page.objects.filter(pk=page.pk).exists()
