@@ -1,5 +1,6 @@
 """The one base form: GOV.UK Frontend markup, error wording and error summary for every form."""
 
+from datetime import date
 from typing import Any
 
 from django import forms
@@ -122,3 +123,76 @@ def apply_validation_error(form: forms.Form, error: ValidationError) -> None:
     else:
         for text in error.messages:
             form.add_error(None, text)
+
+
+# The one date pattern: every date PAQA asks for is typed as day, month and year.
+
+
+class DateInput(forms.MultiWidget):
+    """The GOV.UK date input: day, month and year boxes in one fieldset."""
+
+    template_name = "components/date_input.html"
+    use_fieldset = True
+
+    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
+        super().__init__(
+            [
+                forms.TextInput(attrs={"inputmode": "numeric"}),
+                forms.TextInput(attrs={"inputmode": "numeric"}),
+                forms.TextInput(attrs={"inputmode": "numeric"}),
+            ],
+            attrs,
+        )
+
+    def decompress(self, value: Any) -> list[Any]:
+        if isinstance(value, date):
+            return [value.day, value.month, value.year]
+        return [None, None, None]
+
+    def get_context(self, name: str, value: Any, attrs: dict[str, Any] | None) -> dict[str, Any]:
+        context = super().get_context(name, value, attrs)
+        parts = zip(
+            ("Day", "Month", "Year"), (2, 2, 4), context["widget"]["subwidgets"], strict=True
+        )
+        context["widget"]["parts"] = [
+            {"label": label, "width": width, "widget": subwidget}
+            for label, width, subwidget in parts
+        ]
+        return context
+
+
+class DateField(forms.MultiValueField):
+    """A date typed as day, month and year, with GOV.UK's error wording."""
+
+    widget = DateInput
+
+    def __init__(self, *, label: str, **kwargs: Any) -> None:
+        self.what = label.lower()
+        super().__init__(
+            fields=[forms.CharField(), forms.CharField(), forms.CharField()],
+            require_all_fields=False,
+            label=label,
+            **kwargs,
+        )
+
+    def clean(self, value: Any) -> Any:
+        parts = [str(part or "").strip() for part in (value or ["", "", ""])]
+        if not any(parts):
+            if self.required:
+                raise forms.ValidationError(f"Enter the {self.what}")
+            return None
+        missing = [
+            name for name, part in zip(("day", "month", "year"), parts, strict=True) if not part
+        ]
+        if missing:
+            raise forms.ValidationError(f"The {self.what} must include a {' and '.join(missing)}")
+        try:
+            day, month, year = (int(part) for part in parts)
+            if year < 1000:
+                raise ValueError
+            return date(year, month, day)
+        except ValueError as invalid:
+            raise forms.ValidationError(f"The {self.what} must be a real date") from invalid
+
+    def compress(self, data_list: list[Any]) -> Any:  # pragma: no cover - clean() does it
+        return data_list

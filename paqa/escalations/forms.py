@@ -6,9 +6,8 @@ from typing import Any
 from django import forms
 from django.utils import timezone
 
-from paqa.actions.forms import DateField
 from paqa.core.evidence import KEY_HINT
-from paqa.core.forms import GovUKForm
+from paqa.core.forms import DateField, GovUKForm
 from paqa.core.taxonomy import theme_choices
 from paqa.escalations.models import Escalation
 from paqa.partnership.models import Organisation

@@ -9,8 +9,7 @@ from typing import Any, cast
 from django import forms
 from django.utils import timezone
 
-from paqa.actions.forms import DateField
-from paqa.core.forms import GovUKForm
+from paqa.core.forms import DateField, GovUKForm
 from paqa.core.taxonomy import theme_choices
 from paqa.surveys.builder_services import BLANK, PACKS, QuestionDraft, Schedule
 from paqa.surveys.models import Question, Survey

@@ -9,8 +9,7 @@ from django import forms
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from paqa.actions.forms import DateField
-from paqa.core.forms import GovUKForm
+from paqa.core.forms import DateField, GovUKForm
 from paqa.core.taxonomy import theme_choices
 from paqa.partnership.models import Organisation
 from paqa.voice.models import AGE_BANDS, VoiceRecord
