@@ -11,28 +11,24 @@ from django.forms.boundfield import BoundField
 from django.utils import timezone
 
 from paqa.audits.agency_services import (
-    THEMES,
     grade_count_negative_message,
     grade_count_not_whole_message,
     grades_sum_message,
 )
 from paqa.audits.models import GradeLevel
-from paqa.core.forms import GovUKForm
+from paqa.core.forms import DateField, GovUKForm
+from paqa.core.taxonomy import theme_choices
 from paqa.partnership.models import Organisation, Service
 
-DATE_FORMATS = ["%Y-%m-%d", "%d/%m/%Y", "%d %m %Y", "%d %B %Y", "%d %b %Y"]
-DATE_HINT = "For example, 31/5/2019 or 2019-05-31"
+DATE_HINT = "For example, 31 5 2019"
 GRADE_PREFIX = "grade_"
 
 
-def _date_field(label: str, required_message: str) -> forms.DateField:
-    return forms.DateField(
-        label=label,
-        help_text=DATE_HINT,
-        input_formats=DATE_FORMATS,
-        error_messages={"required": required_message, "invalid": f"Enter a real date. {DATE_HINT}"},
-        widget=forms.TextInput(attrs={"class": "govuk-input--width-10"}),
-    )
+def _date_field(label: str, what: str) -> DateField:
+    """The GOV.UK date input, its errors naming the date as `what` ("Enter the {what}")."""
+    field = DateField(label=label, help_text=DATE_HINT)
+    field.what = what
+    return field
 
 
 def current_year() -> str:
@@ -99,7 +95,7 @@ class AgencyAuditForm(GovUKForm):
         max_length=200,
         error_messages={"required": "Enter what the audit looked at"},
     )
-    audit_date = _date_field("Date of the audit", "Enter the date of the audit")
+    audit_date = _date_field("Date of the audit", "date of the audit")
     sample_size = forms.IntegerField(
         label="Number of cases audited",
         min_value=1,
@@ -129,7 +125,7 @@ class AgencyAuditForm(GovUKForm):
     themes = forms.MultipleChoiceField(
         label="Themes for development",
         help_text="Select all that apply",
-        choices=list(THEMES.items()),
+        choices=theme_choices,
         required=False,
         widget=forms.CheckboxSelectMultiple,
         error_messages={"invalid_choice": "Choose themes from the list"},
@@ -246,4 +242,4 @@ class AgencyActionForm(GovUKForm):
         max_length=150,
         error_messages={"required": "Enter who is responsible"},
     )
-    due_date = _date_field("Due by", "Enter the date it is due by")
+    due_date = _date_field("Due by", "date it is due by")

@@ -16,9 +16,9 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
-from paqa.audits.agency_services import THEMES
 from paqa.audits.models import AgencyAudit, GradeLevel
 from paqa.core.access import Capability, access_for, require
+from paqa.core.taxonomy import THEMES, canonical_themes, theme_label
 from paqa.partnership.models import Organisation, Service
 
 SUBMIT = Capability.SUBMIT_AGENCY_AUDITS
@@ -112,7 +112,7 @@ def grade_row(*, agency_audit: AgencyAudit, levels: list[GradeLevel]) -> list[in
 
 
 def theme_labels(*, themes: Iterable[str]) -> list[str]:
-    return [THEMES.get(theme, theme) for theme in themes]
+    return [theme_label(theme) for theme in canonical_themes(list(themes))]
 
 
 # The summary -------------------------------------------------------------------------------
@@ -226,7 +226,7 @@ def agency_audit_summary(*, user: Any, year: str) -> AgencyAuditSummary:
     graded = sum(totals)
     theme_counter: Counter[str] = Counter()
     for audit in audits:
-        theme_counter.update(set(audit.themes or []))
+        theme_counter.update(set(canonical_themes(audit.themes or [])))
     order = {slug: position for position, slug in enumerate(THEMES)}
     themes = sorted(
         theme_counter.items(), key=lambda item: (-item[1], order.get(item[0], len(order)), item[0])
@@ -241,5 +241,5 @@ def agency_audit_summary(*, user: Any, year: str) -> AgencyAuditSummary:
             GradeTotal(level, cases, round(100 * cases / graded) if graded else 0)
             for level, cases in zip(levels, totals, strict=True)
         ],
-        themes=[ThemeCount(slug, THEMES.get(slug, slug), count) for slug, count in themes],
+        themes=[ThemeCount(slug, theme_label(slug), count) for slug, count in themes],
     )

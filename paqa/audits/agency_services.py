@@ -22,27 +22,13 @@ from django.utils import timezone
 from paqa.accounts.models import User
 from paqa.audits.models import AgencyAudit, GradeLevel, GradeScale
 from paqa.core.history import stamp_actor
+from paqa.core.taxonomy import THEMES, canonical_themes
 from paqa.partnership.models import Organisation, Service
 
 Status = AgencyAudit.Status
 
 #: The scale single-agency audits are graded on (loaded from the audit tool pack).
 AGENCY_SCALE_CODE = "ofsted"
-
-#: The themes an audit's areas for development can be coded to: slug → label. The labels are
-#: written to read in the middle of a sentence once lower-cased ("think family (4 audits)").
-THEMES: dict[str, str] = {
-    "information-sharing": "Information sharing",
-    "multi-agency-chronologies": "Multi-agency chronologies",
-    "think-family": "Think family",
-    "voice-of-the-child": "Capturing children's views",
-    "co-ordinated-work": "Co-ordinated work",
-    "neglect": "Neglect",
-    "training": "Training",
-    "supervision": "Supervision",
-    "recording": "Recording",
-    "working-together": "Working together",
-}
 
 YEAR_PATTERN = re.compile(r"^\d{4}-\d{2}$")
 SUBMITTED_MESSAGE = (
@@ -174,13 +160,13 @@ def _check_return(
         problem("strengths", "Enter the strengths the audit found")
     if not areas_for_development:
         problem("areas_for_development", "Enter the areas for development the audit found")
-    chosen = list(dict.fromkeys(themes))
+    chosen = canonical_themes(list(themes))
     unknown = [theme for theme in chosen if theme not in THEMES]
     if unknown:
         problem("themes", "Choose themes from the list")
     if errors or audit_date is None:
         raise ValidationError(errors)
-    # Kept in the list's order, so the same themes always read the same way.
+    # Kept in the shared taxonomy's order, so the same themes always read the same way.
     return audit_date, counts, [slug for slug in THEMES if slug in chosen]
 
 

@@ -4,23 +4,18 @@ from django import forms
 
 from paqa.accounts.models import User
 from paqa.audits.models import AuditTool, CaseFeedback, Domain, Finding, GradeLevel, Question
-from paqa.audits.selectors import THEME_LABELS
-from paqa.core.forms import GovUKForm
+from paqa.core.forms import DateField, GovUKForm
+from paqa.core.taxonomy import theme_choices
 from paqa.partnership.models import Organisation
 
-DATE_FORMATS = ["%Y-%m-%d", "%d/%m/%Y", "%d %m %Y", "%d %B %Y"]
-DATE_HINT = "For example, 31/3/2019 or 2019-03-31"
-THEME_CHOICES = [(slug, label[0].upper() + label[1:]) for slug, label in THEME_LABELS.items()]
+DATE_HINT = "For example, 31 3 2019"
 
 
-def _date(label: str, required: str) -> forms.DateField:
-    return forms.DateField(
-        label=label,
-        help_text=DATE_HINT,
-        input_formats=DATE_FORMATS,
-        error_messages={"required": required, "invalid": f"Enter a real date. {DATE_HINT}"},
-        widget=forms.TextInput(attrs={"class": "govuk-input--width-10"}),
-    )
+def _date(label: str, what: str, *, required: bool = True, help_text: str = DATE_HINT) -> DateField:
+    """The GOV.UK date input, its errors naming the date as `what` ("Enter the {what}")."""
+    field = DateField(label=label, required=required, help_text=help_text)
+    field.what = what
+    return field
 
 
 class AuditForm(GovUKForm):
@@ -57,8 +52,8 @@ class AuditForm(GovUKForm):
         widget=forms.Textarea(attrs={"rows": 4}),
         error_messages={"required": "Enter the key lines of enquiry"},
     )
-    period_start = _date("Work looked at from", "Enter the start of the period")
-    period_end = _date("Work looked at until", "Enter the end of the period")
+    period_start = _date("Work looked at from", "start of the period")
+    period_end = _date("Work looked at until", "end of the period")
     tool = forms.ModelChoiceField(
         label="Audit tool",
         queryset=AuditTool.objects.all(),
@@ -73,7 +68,7 @@ class AuditForm(GovUKForm):
     )
     themes = forms.MultipleChoiceField(
         label="Themes (optional)",
-        choices=THEME_CHOICES,
+        choices=theme_choices,
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
@@ -278,7 +273,7 @@ class FindingForm(GovUKForm):
         empty_label="None",
     )
     themes = forms.MultipleChoiceField(
-        label="Themes", choices=THEME_CHOICES, required=False, widget=forms.CheckboxSelectMultiple
+        label="Themes", choices=theme_choices, required=False, widget=forms.CheckboxSelectMultiple
     )
 
     def __init__(self, *args: Any, domains: Any, **kwargs: Any) -> None:
@@ -303,7 +298,7 @@ class FindingActionForm(GovUKForm):
         max_length=150,
         error_messages={"required": "Enter who is responsible"},
     )
-    due_date = _date("Due by", "Enter the date it is due by")
+    due_date = _date("Due by", "date it is due by")
 
     def __init__(self, *args: Any, organisations: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

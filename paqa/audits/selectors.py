@@ -13,26 +13,20 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from paqa.audits.models import Audit, Case, CaseSection, DomainGrade, Finding, GradeLevel
+from paqa.core import taxonomy
 from paqa.core.access import Capability, Role, access_for, require
 
 OVERALL = "overall"
 
-THEME_LABELS = {
-    "working-together": "understanding duties under Working Together",
-    "multi-agency-chronologies": "multi-agency chronologies",
-    "information-sharing": "information sharing",
-    "voice-of-the-child": "the voice of the child",
-    "think-family": "think family",
-    "co-ordinated-work": "co-ordinated work",
-    "attendance-at-conferences": "attendance at conferences",
-    "training": "training",
-    "neglect": "neglect",
-    "workload": "workload",
-}
-
 
 def theme_label(*, slug: str) -> str:
-    return THEME_LABELS.get(slug, slug.replace("-", " "))
+    """A theme's name, from the one shared taxonomy."""
+    return taxonomy.theme_label(slug)
+
+
+def in_sentence(label: str) -> str:
+    """A theme's name as it reads in the middle of a sentence ("information sharing")."""
+    return label[:1].lower() + label[1:]
 
 
 def audit_list(*, user: Any, year: str = "") -> QuerySet[Audit]:
@@ -179,7 +173,7 @@ def cross_cutting_themes(*, user: Any, year: str) -> list[ThemeCount]:
         Finding.objects.filter(audit__year=year).select_related("audit").order_by("audit__title")
     )
     for finding in findings:
-        for slug in finding.themes:
+        for slug in taxonomy.canonical_themes(finding.themes):
             by_theme.setdefault(slug, []).append(finding)
     counts = [ThemeCount(slug, theme_label(slug=slug), items) for slug, items in by_theme.items()]
     counts.sort(key=lambda theme: (-len({f.audit_id for f in theme.findings}), theme.label))
@@ -211,9 +205,9 @@ def year_sentences(
     if cross:
         drafted.append(
             "Cross-cutting themes across the audits were "
-            + ", ".join(theme.label for theme in cross[:-1])
+            + ", ".join(in_sentence(theme.label) for theme in cross[:-1])
             + (" and " if len(cross) > 1 else "")
-            + cross[-1].label
+            + in_sentence(cross[-1].label)
             + "."
         )
     grades = Counter(
