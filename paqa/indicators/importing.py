@@ -1,4 +1,4 @@
-"""Reading and checking observations in the long format (DESIGN.md §5):
+"""Reading and checking observations in the long format (docs/design.md §5):
 
     indicator,area,period,value,numerator,denominator,status,note
 

@@ -1,6 +1,6 @@
 """The demonstration partnership of `paqa demo`.
 
-The partnership is the one whose 2018-19 PAQA annual report is in the reference folder: seven
+The partnership is the one whose 2018-19 PAQA report is the reference report (docs/design.md): seven
 agencies with ten services between them. The report does not name the agencies or services;
 the names below are illustrative, and every person is made up (job titles say so).
 """

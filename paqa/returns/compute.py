@@ -1,5 +1,5 @@
 """The partnership's indicators computed from the minimised return records, by the DfE's
-definitions (../shared/STATUTORY-RETURNS.md §3). Pure functions: records in, figures out, each
+definitions (docs/statutory-returns.md §3). Pure functions: records in, figures out, each
 figure with the pseudonymous children behind it, so it can be drilled down to them.
 
 A collection year runs from 1 April to 31 March and is named by the year it ends in ("2019":

@@ -315,7 +315,7 @@ _DISABILITY = ("NONE",) * 9 + ("LD", "AUT", "BEH", "COMM", "MOB", "HEAR")
 _CATEGORY_CODES = ("NEG", "PHY", "SAB", "EMO", "MUL")
 _CATEGORY_WEIGHTS = (50, 8, 4, 35, 3)
 
-# SSDA903 codes valid in every year from 2017 (STATUTORY-RETURNS.md §2.1).
+# SSDA903 codes valid in every year from 2017 (docs/statutory-returns.md §2.1).
 _LEGAL_STATUS = ("C2", "C2", "C2", "C2", "C2", "C2", "C1", "C1", "E1", "D1", "J1", "J2")
 _PLACEMENT = ("U1", "U1", "U2", "U3", "U4", "U5", "U6", "K2", "R1", "P1", "S1", "T1", "A3", "Z1")
 _NEED_903 = ("N1", "N1", "N1", "N2", "N3", "N4", "N5", "N6", "N7", "N8")

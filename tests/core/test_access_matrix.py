@@ -1,7 +1,7 @@
 """The access matrix: every route, every role, own and other organisation, read and write.
 
 One table, MATRIX_TEXT, says what each person gets from each route. It is the access policy
-(paqa/core/access.py, DESIGN.md section 3) written out route by route:
+(paqa/core/access.py, docs/design.md section 3) written out route by route:
 
 - a record outside your reach does not exist for you: 404;
 - a record you may read but not change: 403;

@@ -1,5 +1,5 @@
 """The parts talk through core's registries and each other's selectors and services, never
-through each other's models (DESIGN.md §1 and §4): this builds the import graph of every module
+through each other's models (docs/design.md §1 and §4): this builds the import graph of every module
 and fails on an arrow from one part into another part's models, or from a floor up."""
 
 import ast

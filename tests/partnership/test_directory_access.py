@@ -1,4 +1,4 @@
-"""Who may see and change organisations, memberships and people (DESIGN.md §3)."""
+"""Who may see and change organisations, memberships and people (docs/design.md §3)."""
 
 import pytest
 from django.urls import reverse

@@ -1,4 +1,4 @@
-"""The statutory-return parsers on the public fake samples (../shared/data/samples) and on
+"""The statutory-return parsers on the public fake samples (tests/returns/samples) and on
 hand-made files: tables known by their columns, every problem found with where it is, nothing
 that identifies a child kept, XML attacks refused, and memory flat on long files.
 
@@ -60,7 +60,7 @@ def sample_csvs() -> list[tuple[str, io.BufferedReader]]:
 
 
 def looked_after_at(episodes, day: date) -> int:
-    """Children looked after on `day` (STATUTORY-RETURNS.md §3, indicator 3), counted here from
+    """Children looked after on `day` (docs/statutory-returns.md §3, indicator 3), counted here from
     the parsed records rather than through paqa.returns.compute."""
     return len(
         {
@@ -142,7 +142,7 @@ def test_903_csv_samples_parse_without_problems():
 
 
 def test_903_csv_children_looked_after_at_31_march_2018_is_1201():
-    """The acceptance figure (STATUTORY-RETURNS.md §3, indicator 3) on the D2I fake data."""
+    """The acceptance figure (docs/statutory-returns.md §3, indicator 3) on the D2I fake data."""
     parsed = parse_903_csv(sample_csvs(), KEY)
 
     assert looked_after_at(parsed.episodes, MARCH_2018) == 1201

@@ -1,5 +1,5 @@
 """The CIN census (children in need, child protection), an XML Message, streamed one Child at a
-time into the minimised records of paqa.returns.records (../shared/STATUTORY-RETURNS.md §2.2).
+time into the minimised records of paqa.returns.records (docs/statutory-returns.md §2.2).
 
 A problem's row is the Child's position in the return (the first is 1; the Header is row 0) and
 its field says where below the Child: "CPPstartDate (CINdetails 1, ChildProtectionPlans 2)".

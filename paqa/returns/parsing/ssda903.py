@@ -1,5 +1,5 @@
 """The SSDA903 return (children looked after), as CSV tables or as the XML form, streamed into
-the minimised records of paqa.returns.records (../shared/STATUTORY-RETURNS.md §2.1).
+the minimised records of paqa.returns.records (docs/statutory-returns.md §2.1).
 
 PAQA needs three tables: Header (a child's date of birth, kept as its month), Episodes and
 Missing. The other tables are recognised, counted and left unread. A CSV table is known by its
