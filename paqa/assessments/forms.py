@@ -4,22 +4,11 @@ from typing import Any
 from django import forms
 
 from paqa.assessments.models import Framework, RatingLevel
-from paqa.core.forms import GovUKForm
+from paqa.core.forms import DateField, GovUKForm
 from paqa.core.uploads import ALLOWED_EXTENSIONS
 from paqa.partnership.models import Organisation
 
-DATE_FORMATS = ["%Y-%m-%d", "%d/%m/%Y", "%d %m %Y", "%d %B %Y", "%d %b %Y"]
-DATE_HINT = "For example, 31/5/2019 or 2019-05-31"
-
-
-def _date_field(label: str, required_message: str) -> forms.DateField:
-    return forms.DateField(
-        label=label,
-        help_text=DATE_HINT,
-        input_formats=DATE_FORMATS,
-        error_messages={"required": required_message, "invalid": f"Enter a real date. {DATE_HINT}"},
-        widget=forms.TextInput(attrs={"class": "govuk-input--width-10"}),
-    )
+DATE_HINT = "For example, 31 5 2027"
 
 
 def rating_choices(levels: list[RatingLevel]) -> list[tuple[str, str]]:
@@ -131,7 +120,7 @@ class ActionForm(GovUKForm):
         max_length=150,
         error_messages={"required": "Enter who is responsible"},
     )
-    due_date = _date_field("Due by", "Enter the date it is due by")
+    due_date = DateField(label="Due date", help_text=DATE_HINT)
 
 
 class CycleForm(GovUKForm):
@@ -154,7 +143,7 @@ class CycleForm(GovUKForm):
         },
         widget=forms.TextInput(attrs={"class": "govuk-input--width-5"}),
     )
-    deadline = _date_field("Deadline for returns", "Enter the deadline")
+    deadline = DateField(label="Deadline for returns", help_text=DATE_HINT)
     organisations = forms.ModelMultipleChoiceField(
         label="Organisations taking part",
         queryset=Organisation.objects.filter(archived_at__isnull=True),
@@ -171,4 +160,4 @@ class ExtensionForm(GovUKForm):
     page_title = "Extend the deadline"
     submit_label = "Extend deadline"
 
-    deadline = _date_field("New deadline", "Enter the new deadline")
+    deadline = DateField(label="New deadline", help_text=DATE_HINT)

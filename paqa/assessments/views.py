@@ -5,12 +5,13 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from paqa.accounts.signin import acting_user
 from paqa.actions.selectors import actions_for_source
 from paqa.actions.services import action_create
-from paqa.assessments import selectors, services
+from paqa.assessments import checking, selectors, services
 from paqa.assessments.forms import (
     ActionForm,
     AnswerForm,
@@ -436,20 +437,88 @@ def return_sign_off(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+def _check_page(
+    request: HttpRequest, assessment_return: Return, errors: list[str] | None = None
+) -> HttpResponse:
+    """Check your answers: everything the submission sends, each with a way back to change it."""
+    rows = _answer_rows(assessment_return)
+    documents: dict[int | None, list[Attachment]] = {}
+    for attachment in assessment_return.attachments.filter(archived_at__isnull=True):
+        documents.setdefault(attachment.standard_id, []).append(attachment)
+    for row in rows:
+        row["documents"] = documents.get(row["answer"].standard_id, [])
+    pk = assessment_return.pk
+    problems = [
+        (
+            f"Standard {row['answer'].standard.number}: {row['problem']}",
+            reverse("assessments:answer", args=[pk, row["answer"].standard.number]),
+        )
+        for row in rows
+        if row["problem"]
+    ]
+    if assessment_return.status != Return.Status.SIGNED_OFF:
+        problems.append(
+            (
+                "A senior lead must sign off the return before it is submitted",
+                reverse("assessments:sign-off", args=[pk]),
+            )
+        )
+    return render(
+        request,
+        "assessments/return_check.html",
+        {
+            "assessment_return": assessment_return,
+            "rows": rows,
+            "unfiled": documents.get(None, []),
+            "problems": problems,
+            "errors": errors or [],
+            "token": checking.check_token(assessment_return=assessment_return, user=request.user),
+            "variant_name": assessment_return.cycle.framework.variant_name(
+                assessment_return.variant
+            ),
+        },
+    )
+
+
+@never_cache
+@require_GET
+def return_check(request: HttpRequest, pk: int) -> HttpResponse:
+    assessment_return = selectors.return_get(user=request.user, pk=pk, for_edit=True)
+    if assessment_return.is_locked:
+        return redirect("assessments:return", pk=pk)
+    return _check_page(request, assessment_return)
+
+
 @require_POST
 def return_submit(request: HttpRequest, pk: int) -> HttpResponse:
+    """Submit only what the check page showed: without its token, or once the return has
+    changed since, nothing is sent and the answers are checked again."""
     assessment_return = selectors.return_get(user=request.user, pk=pk, for_edit=True)
+    if assessment_return.is_locked:
+        return redirect("assessments:submitted", pk=pk)
     try:
-        services.return_submit(assessment_return=assessment_return, actor=acting_user(request))
-    except ValidationError as error:
-        for text in error.messages:
-            messages.error(request, text)
-    else:
-        messages.success(
-            request,
-            "The return has been submitted to the partnership. It can no longer be changed.",
+        checked = checking.return_submit_checked(
+            assessment_return=assessment_return,
+            actor=acting_user(request),
+            token=request.POST.get("check_token"),
         )
-    return redirect("assessments:return", pk=pk)
+    except ValidationError as error:
+        return _check_page(request, assessment_return, errors=error.messages)
+    if checked is not checking.Checked.VALID:
+        messages.error(request, checking.MESSAGES[checked])
+        return redirect("assessments:check", pk=pk)
+    return redirect("assessments:submitted", pk=pk)
+
+
+@require_GET
+def return_submitted(request: HttpRequest, pk: int) -> HttpResponse:
+    """The confirmation, once the return is submitted."""
+    assessment_return = selectors.return_get(user=request.user, pk=pk, for_edit=True)
+    if not assessment_return.is_locked:
+        return redirect("assessments:return", pk=pk)
+    return render(
+        request, "assessments/return_submitted.html", {"assessment_return": assessment_return}
+    )
 
 
 @require_http_methods(["GET", "POST"])

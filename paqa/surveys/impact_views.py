@@ -19,7 +19,7 @@ from paqa.accounts.signin import acting_user
 from paqa.core.access import Capability, access_for, require
 from paqa.core.forms import GovUKForm
 from paqa.partnership.models import Organisation
-from paqa.surveys import engine, impact, selectors, services
+from paqa.surveys import engine, impact, impact_checking, selectors, services
 from paqa.surveys.models import Question, Survey
 
 
@@ -267,11 +267,20 @@ def return_check(request: HttpRequest, pk: int, org_pk: int) -> HttpResponse:
         return _closed(request, survey)
     errors: list[str] = []
     if request.method == "POST":
+        # Only what the check page showed is sent: without its token, or once the return has
+        # changed since, nothing is sent and the answers are checked again.
         try:
-            services.impact_return_submit(impact_return=impact_return, actor=acting_user(request))
+            checked = impact_checking.impact_return_submit_checked(
+                impact_return=impact_return,
+                actor=acting_user(request),
+                token=request.POST.get("check_token"),
+            )
         except ValidationError as error:
             errors = list(error.messages)
         else:
+            if checked is not impact_checking.Checked.VALID:
+                messages.error(request, impact_checking.MESSAGES[checked])
+                return redirect("surveys:impact-return-check", pk=pk, org_pk=org_pk)
             messages.success(request, f"{impact_return.organisation.name}’s return has been sent.")
             return redirect("surveys:impact-return-view", pk=pk, org_pk=org_pk)
     problems = selectors.return_problems(user=request.user, impact_return=impact_return)
@@ -284,6 +293,7 @@ def return_check(request: HttpRequest, pk: int, org_pk: int) -> HttpResponse:
             "summary": selectors.return_summary(user=request.user, impact_return=impact_return),
             "problems": problems,
             "errors": errors,
+            "token": impact_checking.check_token(impact_return=impact_return, user=request.user),
         },
     )
 

@@ -1,6 +1,7 @@
 """Editing through the pages: conflicts, attachments, sign-off, summary outputs."""
 
 import io
+import re
 import zipfile
 
 import pytest
@@ -113,7 +114,13 @@ def test_sign_off_and_submit_through_the_pages(cast, client_for, police_return):
         {"role_title": "Detective Superintendent", "confirm": "on"},
     )
     assert response.status_code == 302
-    client.post(reverse("assessments:submit", args=[police_return.pk]))
+    check = client.get(reverse("assessments:check", args=[police_return.pk]))
+    token = re.search(r'name="check_token" value="([^"]+)"', check.content.decode())
+    assert token
+    submitted = client.post(
+        reverse("assessments:submit", args=[police_return.pk]), {"check_token": token.group(1)}
+    )
+    assert submitted["Location"] == reverse("assessments:submitted", args=[police_return.pk])
     police_return.refresh_from_db()
     assert police_return.status == Return.Status.SUBMITTED
     pdf = client.get(reverse("assessments:pdf", args=[police_return.pk]))
@@ -198,7 +205,8 @@ def test_reminders_go_to_organisations_that_have_not_returned(
 
 def test_deadline_extension(cast, client_for, health_return):
     response = client_for(cast.admin).post(
-        reverse("assessments:extend", args=[health_return.pk]), {"deadline": "30/6/2019"}
+        reverse("assessments:extend", args=[health_return.pk]),
+        {"deadline_0": "30", "deadline_1": "6", "deadline_2": "2019"},
     )
     assert response.status_code == 302
     health_return.refresh_from_db()

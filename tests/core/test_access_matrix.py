@@ -198,6 +198,8 @@ returns:children                   return-figure      GET  -     404  403  403  
 # admins and PAQA read and challenge it; a board member, auditor or analyst never reads
 # returns (404). Cycles, reminders and deadlines (manage_cycles) are the admin's; extend
 # is theirs for any return, drafts included (its form shows no answers).
+# Submitting needs the check page's token: a POST without it goes back to check (302); a
+# submitted return's check and submit send its lead to the return or its confirmation (302).
 assessments:home                   -                  GET  -     200  200  200  200  200  200  in
 assessments:cycle-create           -                  GET  -     200  403  403  403  403  403  in
 assessments:cycle-create           -                  POST -     200  403  403  403  403  403  in
@@ -215,6 +217,16 @@ assessments:sign-off               return-draft       POST own   404  404  200  
 assessments:sign-off               return-draft       POST other 404  404  404  404  404  404  in
 assessments:submit                 return-draft       POST own   404  404  302  404  404  404  in
 assessments:submit                 return-draft       POST other 404  404  404  404  404  404  in
+assessments:submit                 return-sent        POST own   403  403  302  404  404  404  in
+assessments:submit                 return-sent        POST other 403  403  404  404  404  404  in
+assessments:check                  return-draft       GET  own   404  404  200  404  404  404  in
+assessments:check                  return-draft       GET  other 404  404  404  404  404  404  in
+assessments:check                  return-sent        GET  own   403  403  302  404  404  404  in
+assessments:check                  return-sent        GET  other 403  403  404  404  404  404  in
+assessments:submitted              return-draft       GET  own   404  404  302  404  404  404  in
+assessments:submitted              return-draft       GET  other 404  404  404  404  404  404  in
+assessments:submitted              return-sent        GET  own   403  403  200  404  404  404  in
+assessments:submitted              return-sent        GET  other 403  403  404  404  404  404  in
 assessments:accept                 return-sent        POST own   302  302  403  403  403  403  in
 assessments:accept                 return-sent        POST other 302  302  403  403  403  403  in
 assessments:extend                 return-draft       GET  own   200  403  403  403  403  403  in
@@ -381,6 +393,7 @@ surveys:coding-quote               quote              POST -     302  302  403  
 # for the partnership and the board: admin, PAQA, board members; agency staff of
 # other roles or organisations do not find it (404). A sent return cannot be
 # changed: its lead is sent to the read-only view (302), readers are refused (403).
+# Sending (check, POST) needs the check page's token: without it, back to check (302).
 surveys:impact-rate                impact             GET  -     200  200  200  200  200  200  in
 surveys:impact-invite              impact             POST -     200  200  403  403  403  403  in
 surveys:impact-remind              impact             POST -     302  302  403  403  403  403  in
@@ -395,7 +408,7 @@ surveys:impact-return-page         impact-draft-page  POST own   404  404  200  
 surveys:impact-return-page         impact-draft-page  POST other 404  404  404  404  404  404  in
 surveys:impact-return-check        impact-draft       GET  own   404  404  200  404  404  404  in
 surveys:impact-return-check        impact-draft       GET  other 404  404  404  404  404  404  in
-surveys:impact-return-check        impact-draft       POST own   404  404  200  404  404  404  in
+surveys:impact-return-check        impact-draft       POST own   404  404  302  404  404  404  in
 surveys:impact-return-check        impact-draft       POST other 404  404  404  404  404  404  in
 # A sent return's pages send whoever may read it to the sent return (302). Writing to it: its
 # agency lead is sent there too (it is locked now); anyone else may never write it: 403.

@@ -72,9 +72,20 @@ def complete_and_submit(client, survey, organisation) -> None:
     for number, data in enumerate((PAGE_1, PAGE_2, PAGE_3), start=1):
         reply = client.post(page_url(survey, organisation, number), data)
         assert reply.status_code == 302, reply.content.decode()[:2000]
-    reply = client.post(check_url(survey, organisation))
+    reply = client.post(
+        check_url(survey, organisation), {"check_token": check_token(client, survey, organisation)}
+    )
     assert reply.status_code == 302
     assert reply["Location"] == view_url(survey, organisation)
+
+
+def check_token(client, survey, organisation) -> str:
+    """The token the check page gives its form: sending needs the answers checked first."""
+    page = client.get(check_url(survey, organisation))
+    assert page.status_code == 200
+    found = re.search(r'name="check_token" value="([^"]+)"', page.content.decode())
+    assert found, "The check page has no check token"
+    return found.group(1)
 
 
 # The questionnaire ---------------------------------------------------------------------------
@@ -332,7 +343,9 @@ def test_a_submitted_return_cannot_be_changed(cast, client_for, survey, invited)
 def test_a_return_with_required_questions_unanswered_is_not_sent(cast, client_for, survey, invited):
     lead = client_for(cast.agency_lead)
     lead.post(page_url(survey, cast.agency, 1), PAGE_1)
-    refused = lead.post(check_url(survey, cast.agency))
+    refused = lead.post(
+        check_url(survey, cast.agency), {"check_token": check_token(lead, survey, cast.agency)}
+    )
     assert refused.status_code == 200
     assert "There is a problem" in refused.content.decode()
     assert response_of(survey, cast.agency).status == Response.Status.DRAFT
