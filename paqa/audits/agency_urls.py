@@ -9,6 +9,7 @@ urlpatterns = [
     path("audits/agency-returns/new/", views.agency_create, name="agency-create"),
     path("audits/agency-returns/<int:pk>/", views.agency_detail, name="agency-detail"),
     path("audits/agency-returns/<int:pk>/change/", views.agency_edit, name="agency-edit"),
+    path("audits/agency-returns/<int:pk>/check/", views.agency_check, name="agency-check"),
     path("audits/agency-returns/<int:pk>/submit/", views.agency_submit, name="agency-submit"),
     path("audits/agency-returns/<int:pk>/review/", views.agency_review, name="agency-review"),
     path(

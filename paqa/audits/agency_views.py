@@ -11,14 +11,22 @@ from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from paqa.accounts.signin import acting_user
 from paqa.actions.selectors import actions_for_source
 from paqa.actions.services import action_create
 from paqa.audits import agency_selectors as selectors
 from paqa.audits import agency_services as services
-from paqa.audits.agency_forms import AgencyActionForm, AgencyAuditForm, ReviewForm, current_year
+from paqa.audits import checking
+from paqa.audits.agency_forms import (
+    AgencyActionForm,
+    AgencyAuditForm,
+    ReviewForm,
+    current_year,
+    grade_field_name,
+)
 from paqa.audits.models import AgencyAudit
 from paqa.core.access import Capability, access_for, require
 from paqa.core.exports import table_response
@@ -258,18 +266,69 @@ def agency_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+def _check_page(
+    request: HttpRequest, agency_audit: AgencyAudit, errors: list[str] | None = None
+) -> HttpResponse:
+    levels = selectors.grade_levels(audits=[agency_audit])
+    counts = selectors.grade_row(agency_audit=agency_audit, levels=levels)
+    return render(
+        request,
+        "audits/agency_check.html",
+        {
+            "agency_audit": agency_audit,
+            "grades": [
+                (level, cases, f"id_{grade_field_name(level.code)}")
+                for level, cases in zip(levels, counts, strict=True)
+            ],
+            "themes": selectors.theme_labels(themes=agency_audit.themes or []),
+            "errors": errors or [],
+            "edit_url": reverse("audits:agency-edit", args=[agency_audit.pk]),
+            "token": checking.agency_audit_check_token(
+                agency_audit=agency_audit, user=request.user
+            ),
+        },
+    )
+
+
+def _draft_for_submitting(request: HttpRequest, pk: int) -> AgencyAudit | HttpResponse:
+    agency_audit = selectors.agency_audit_get(user=request.user, pk=pk, for_change=True)
+    if agency_audit.status != AgencyAudit.Status.DRAFT:
+        messages.error(request, "This audit has already been submitted")
+        return redirect("audits:agency-detail", pk=pk)
+    return agency_audit
+
+
+@never_cache
+@require_GET
+def agency_check(request: HttpRequest, pk: int) -> HttpResponse:
+    """Check your answers: everything the return will send, before it is submitted."""
+    agency_audit = _draft_for_submitting(request, pk)
+    if isinstance(agency_audit, HttpResponse):
+        return agency_audit
+    return _check_page(request, agency_audit)
+
+
 @require_POST
 def agency_submit(request: HttpRequest, pk: int) -> HttpResponse:
-    agency_audit = selectors.agency_audit_get(user=request.user, pk=pk, for_change=True)
+    """Submit only what the check page showed: without its token, or once the return has
+    changed since, nothing is sent and the person checks again."""
+    agency_audit = _draft_for_submitting(request, pk)
+    if isinstance(agency_audit, HttpResponse):
+        return agency_audit
     try:
-        services.agency_audit_submit(agency_audit=agency_audit, actor=acting_user(request))
-    except ValidationError as error:
-        for text in error.messages:
-            messages.error(request, text)
-    else:
-        messages.success(
-            request, "The audit has been submitted to the partnership. It can no longer be changed."
+        checked, agency_audit = checking.agency_audit_submit_checked(
+            agency_audit=agency_audit,
+            actor=acting_user(request),
+            token=request.POST.get("check_token"),
         )
+    except ValidationError as error:
+        return _check_page(request, agency_audit, errors=error.messages)
+    if checked is not checking.Checked.VALID:
+        messages.error(request, checking.MESSAGES[checking.AGENCY_AUDIT][checked])
+        return redirect("audits:agency-check", pk=pk)
+    messages.success(
+        request, "The audit has been submitted to the partnership. It can no longer be changed."
+    )
     return redirect("audits:agency-detail", pk=pk)
 
 

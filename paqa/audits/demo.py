@@ -17,7 +17,13 @@ from django.utils import timezone
 from paqa.accounts.models import User
 from paqa.audits.models import AgencyAudit, Audit, CaseSection, Domain
 from paqa.audits.packs import audit_tool_load
-from paqa.audits.services import audit_create, case_add, finding_add, grade_record
+from paqa.audits.services import (
+    audit_advance,
+    audit_create,
+    case_add,
+    finding_add,
+    grade_record,
+)
 from paqa.partnership.demo import BUSINESS_UNIT
 from paqa.partnership.models import Partnership
 
@@ -263,8 +269,11 @@ def demo_audits_load(*, partnership: Partnership) -> None:
             themes=sorted({theme for _, _, themes in entry.findings for theme in themes}),
             actor=lead,
         )
+        # Each audit goes through its stages as a lead would take it: cases are chosen while
+        # collecting, every organisation submits its sections, the meeting grades each case.
+        audit_advance(audit=audit, actor=lead)  # collecting
         cases = []
-        for index, grade in enumerate(entry.grades):
+        for index in range(len(entry.grades)):
             case = case_add(
                 audit=audit,
                 actor=lead,
@@ -278,14 +287,17 @@ def demo_audits_load(*, partnership: Partnership) -> None:
                 + "Our agency's records of this case were reviewed against the audit tool.",
                 submitted_at=now,
             )
-            grade_record(case=case, domain=domains["overall"], grade=grade, actor=lead)
             cases.append(case)
+        audit_advance(audit=audit, actor=lead)  # the audit meeting
+        for case, grade in zip(cases, entry.grades, strict=True):
+            grade_record(case=case, domain=domains["overall"], grade=grade, actor=lead)
         for kind, text, themes in entry.findings:
             finding_add(
                 audit=audit, kind=kind, text=text, themes=themes, cases=cases[:3], actor=lead
             )
-        audit.status = Audit.Status.COMPLETE if number < 2 else Audit.Status.REPORTING
-        audit.save()
+        audit_advance(audit=audit, actor=lead)  # reporting
+        if number < 2:
+            audit_advance(audit=audit, actor=lead)  # complete
     scale = tool.scale
     services = {
         (service.organisation.name, service.name): service

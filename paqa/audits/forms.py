@@ -54,6 +54,13 @@ class AuditForm(GovUKForm):
     )
     period_start = _date("Work looked at from", "start of the period")
     period_end = _date("Work looked at until", "end of the period")
+    sections_due = _date(
+        "Sections due by (optional)",
+        "date sections are due by",
+        required=False,
+        help_text="When each organisation should have submitted its case sections. "
+        "For example, 31 3 2019",
+    )
     tool = forms.ModelChoiceField(
         label="Audit tool",
         queryset=AuditTool.objects.all(),
@@ -72,6 +79,38 @@ class AuditForm(GovUKForm):
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
+
+
+class AuditEditForm(AuditForm):
+    """What the audit is about and when its sections are due. Its tool and organisations stay as
+    they were set up: every case has a section for each organisation."""
+
+    page_title = "Change the audit"
+    submit_label = "Save changes"
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        del self.fields["tool"]
+        del self.fields["organisations"]
+
+
+class AdvanceForm(GovUKForm):
+    page_title = "Move the audit on"
+    submit_label = "Move the audit on"
+
+    reason = forms.CharField(
+        label="Why the meeting is going ahead without them",
+        help_text="This is kept with the audit and shown on its page. "
+        "Do not enter names, dates of birth, NHS numbers or UPNs.",
+        required=False,
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+
+    def __init__(self, *args: Any, asks_reason: bool, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if not asks_reason:
+            del self.fields["reason"]
 
 
 class CaseForm(GovUKForm):

@@ -123,6 +123,22 @@ class Audit(TimeStampedModel):
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.PLANNED)
     themes = models.JSONField(default=list, blank=True)
     reference_prefix = models.CharField(max_length=8)
+    sections_due = models.DateField(
+        "Sections due by",
+        null=True,
+        blank=True,
+        help_text="The date each organisation's case sections should be submitted by",
+    )
+    meeting_without_sections_reason = models.TextField(
+        blank=True,
+        help_text="Why the audit meeting went ahead before every case section was submitted",
+    )
+    meeting_missing_sections = models.JSONField(
+        default=list,
+        blank=True,
+        help_text="The sections not submitted when the meeting went ahead: "
+        '[{"organisation": name, "sections": count}]',
+    )
 
     history = HistoricalRecords(m2m_fields=[organisations])
 

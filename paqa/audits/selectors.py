@@ -9,12 +9,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 
 from paqa.audits.models import Audit, Case, CaseSection, DomainGrade, Finding, GradeLevel
 from paqa.core import taxonomy
 from paqa.core.access import Capability, Role, access_for, require
+from paqa.partnership.models import Organisation
 
 OVERALL = "overall"
 
@@ -120,6 +121,35 @@ def cohort(*, user: Any, audit: Audit) -> list[dict[str, Any]]:
             "open_flags": [flag for flag in case.unsafe_flags.all() if flag.resolved_at is None],
         }
         for case in cases
+    ]
+
+
+@dataclass(frozen=True)
+class Outstanding:
+    organisation: Organisation
+    sections: int
+
+
+def outstanding_sections(*, audit: Audit) -> list[Outstanding]:
+    """The organisations taking part with case sections not yet submitted, and how many each.
+
+    Counts only, no contents: the audit's page shows every section's state to everyone who reads
+    the audit, so this needs no acting user (the stage gate in services reads it too)."""
+    counts = dict(
+        CaseSection.objects.filter(
+            case__audit=audit,
+            status=CaseSection.Status.DRAFT,
+            organisation__in=audit.organisations.all(),
+        )
+        .values("organisation_id")
+        .annotate(sections=Count("pk"))
+        .order_by()
+        .values_list("organisation_id", "sections")
+    )
+    return [
+        Outstanding(organisation=organisation, sections=counts[organisation.pk])
+        for organisation in audit.organisations.order_by("name")
+        if counts.get(organisation.pk)
     ]
 
 

@@ -9,6 +9,7 @@ import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from functools import partial
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -30,8 +31,10 @@ from paqa.audits.models import (
     Finding,
     UnsafeFlag,
 )
+from paqa.audits.selectors import outstanding_sections
 from paqa.core.access import Role
 from paqa.core.history import stamp_actor
+from paqa.core.taxonomy import canonical_themes
 from paqa.partnership.models import Membership, Organisation
 
 RECENT_AUDIT_DAYS = 365
@@ -77,6 +80,7 @@ def audit_create(
     organisations: list[Organisation],
     themes: list[str],
     actor: User,
+    sections_due: date | None = None,
 ) -> Audit:
     if period_end < period_start:
         raise ValidationError({"period_end": "The end of the period must be after its start"})
@@ -92,13 +96,48 @@ def audit_create(
         period_end=period_end,
         tool=tool,
         lead=lead,
-        themes=themes,
+        themes=canonical_themes(themes),
         reference_prefix=_prefix(title),
+        sections_due=sections_due,
     )
     stamp_actor(audit, actor)
     audit.save()
     audit.organisations.set(organisations)
     return audit
+
+
+@transaction.atomic
+def audit_update(
+    *,
+    audit: Audit,
+    title: str,
+    theme: str,
+    year: str,
+    terms_of_reference: str,
+    key_lines_of_enquiry: str,
+    period_start: date,
+    period_end: date,
+    sections_due: date | None,
+    themes: list[str],
+    actor: User,
+) -> Audit:
+    """Change what the audit is about and when its sections are due. Its tool, organisations and
+    cases' references stay as they were set up."""
+    if period_end < period_start:
+        raise ValidationError({"period_end": "The end of the period must be after its start"})
+    locked = Audit.objects.select_for_update().get(pk=audit.pk)
+    locked.title = title.strip()
+    locked.theme = theme.strip()
+    locked.year = year
+    locked.terms_of_reference = terms_of_reference.strip()
+    locked.key_lines_of_enquiry = key_lines_of_enquiry.strip()
+    locked.period_start = period_start
+    locked.period_end = period_end
+    locked.sections_due = sections_due
+    locked.themes = canonical_themes(themes)
+    stamp_actor(locked, actor)
+    locked.save()
+    return locked
 
 
 NEXT_STATUS = {
@@ -109,16 +148,54 @@ NEXT_STATUS = {
 }
 
 
+def _sections(count: int) -> str:
+    return f"{count} section{'' if count == 1 else 's'}"
+
+
+def missing_sections_text(missing: list[dict[str, Any]]) -> str:
+    """The sections outstanding, in words: "3 sections from Thames Valley Police"."""
+    parts = [f"{_sections(int(item['sections']))} from {item['organisation']}" for item in missing]
+    return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
+
+
 @transaction.atomic
-def audit_advance(*, audit: Audit, actor: User) -> Audit:
-    """Move the audit on a stage: planned → collecting → meeting → reporting → complete."""
-    following = NEXT_STATUS.get(Audit.Status(audit.status))
+def audit_advance(*, audit: Audit, actor: User, reason: str = "") -> Audit:
+    """Move the audit on a stage: planned → collecting → meeting → reporting → complete.
+
+    The meeting is held once every organisation taking part has submitted its section of every
+    case. A lead may hold it without some, recording why: the reason and the sections missing are
+    kept on the audit (and in its history) and shown on its page."""
+    locked = Audit.objects.select_for_update().get(pk=audit.pk)
+    following = NEXT_STATUS.get(Audit.Status(locked.status))
     if following is None:
         raise ValidationError("This audit is complete")
-    audit.status = following
-    stamp_actor(audit, actor)
-    audit.save()
-    return audit
+    if following == Audit.Status.MEETING:
+        missing = [
+            {"organisation": item.organisation.name, "sections": item.sections}
+            for item in outstanding_sections(audit=locked)
+        ]
+        reason = reason.strip()
+        if missing:
+            if not reason:
+                raise ValidationError(
+                    {
+                        "reason": "Enter why the meeting is going ahead without "
+                        + missing_sections_text(missing)
+                    }
+                )
+            _refuse_identifiers({"reason": reason}, {"reason": "The reason"})
+            locked.meeting_without_sections_reason = reason
+            locked.meeting_missing_sections = missing
+        else:
+            locked.meeting_without_sections_reason = ""
+            locked.meeting_missing_sections = []
+    locked.status = following
+    stamp_actor(locked, actor)
+    locked.save()
+    audit.status = locked.status
+    audit.meeting_without_sections_reason = locked.meeting_without_sections_reason
+    audit.meeting_missing_sections = locked.meeting_missing_sections
+    return locked
 
 
 # The cohort --------------------------------------------------------------------------------
@@ -297,6 +374,21 @@ def section_submit(*, section: CaseSection, actor: User) -> CaseSection:
 # The audit meeting --------------------------------------------------------------------------
 
 
+def grading_open(*, audit: Audit) -> None:
+    """Grades are agreed at the audit meeting: refused before it, and once it is over."""
+    if audit.status == Audit.Status.MEETING:
+        return
+    if audit.status in (Audit.Status.PLANNED, Audit.Status.COLLECTING):
+        raise ValidationError(
+            "Grades are agreed at the audit meeting. This audit is at the stage "
+            f"‘{audit.get_status_display()}’: move it on to the audit meeting first"
+        )
+    raise ValidationError(
+        f"The audit meeting is over (this audit is at the stage ‘{audit.get_status_display()}’), "
+        "so its grades can no longer be changed"
+    )
+
+
 @transaction.atomic
 def grade_record(
     *,
@@ -307,6 +399,7 @@ def grade_record(
     moderation_notes: str = "",
     dissent: str = "",
 ) -> DomainGrade:
+    grading_open(audit=Audit.objects.select_for_update().get(pk=case.audit_id))
     levels = set(case.audit.tool.scale.levels.values_list("code", flat=True))
     if grade not in levels:
         raise ValidationError({"grade": "Choose a grade from the scale"})

@@ -10,6 +10,7 @@ urlpatterns = [
     path("audits/new/", views.audit_create, name="audit-create"),
     path("audits/themes/<str:year>/", views.themes_for_year, name="themes"),
     path("audits/<int:pk>/", views.audit_detail, name="audit"),
+    path("audits/<int:pk>/change/", views.audit_edit, name="audit-edit"),
     path("audits/<int:pk>/advance/", views.audit_advance, name="advance"),
     path("audits/<int:pk>/cases/new/", views.case_add, name="case-add"),
     path("audits/<int:pk>/cases/select/", views.case_select, name="case-select"),
@@ -31,6 +32,8 @@ urlpatterns = [
     path("audits/<int:pk>/learning-brief.pdf", views.learning_brief_pdf, name="brief-pdf"),
     path("audits/<int:pk>/learning-brief.docx", views.learning_brief_docx, name="brief-docx"),
     path("audits/sections/<int:pk>/", views.section_edit, name="section"),
+    path("audits/sections/<int:pk>/check/", views.section_check, name="section-check"),
+    path("audits/sections/<int:pk>/submit/", views.section_submit, name="section-submit"),
     path("audits/sections/<int:pk>/auditors/", views.section_assign, name="assign"),
     *agency_urlpatterns,
 ]

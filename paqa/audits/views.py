@@ -7,14 +7,17 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from paqa.accounts.models import User
 from paqa.accounts.signin import acting_user
 from paqa.actions.selectors import action_list, actions_for_source
-from paqa.audits import selectors, services
+from paqa.audits import checking, selectors, services
 from paqa.audits.forms import (
+    AdvanceForm,
     AssignForm,
+    AuditEditForm,
     AuditForm,
     CaseForm,
     FeedbackForm,
@@ -87,6 +90,36 @@ def audit_create(request: HttpRequest) -> HttpResponse:
     return form_page(request, form, cancel_url=reverse("audits:home"))
 
 
+@require_http_methods(["GET", "POST"])
+def audit_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    audit = selectors.audit_get(user=request.user, pk=pk, for_change=True)
+    form = AuditEditForm(
+        posted(request),
+        initial={
+            "title": audit.title,
+            "theme": audit.theme,
+            "year": audit.year,
+            "terms_of_reference": audit.terms_of_reference,
+            "key_lines_of_enquiry": audit.key_lines_of_enquiry,
+            "period_start": audit.period_start,
+            "period_end": audit.period_end,
+            "sections_due": audit.sections_due,
+            "themes": audit.themes,
+        },
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.audit_update(audit=audit, actor=acting_user(request), **form.cleaned_data)
+        except ValidationError as error:
+            apply_validation_error(form, error)
+        else:
+            messages.success(request, "Your changes to the audit have been saved.")
+            return redirect("audits:audit", pk=pk)
+    return form_page(
+        request, form, caption=audit.title, cancel_url=reverse("audits:audit", args=[pk])
+    )
+
+
 def audit_detail(request: HttpRequest, pk: int) -> HttpResponse:
     audit = selectors.audit_get(user=request.user, pk=pk)
     chart, table_rows, levels = _distribution_chart(audit)
@@ -115,6 +148,9 @@ def audit_detail(request: HttpRequest, pk: int) -> HttpResponse:
             ],
             "can_lead": access_for(request.user).can(Capability.LEAD_AUDITS),
             "next_status": services.NEXT_STATUS.get(Audit.Status(audit.status)),
+            "missing_at_meeting": services.missing_sections_text(audit.meeting_missing_sections)
+            if audit.meeting_missing_sections
+            else "",
         },
     )
 
@@ -150,16 +186,48 @@ def _distribution_chart(audit: Audit) -> tuple[Any, list[tuple[str, list[int], i
     return chart, rows, levels
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 def audit_advance(request: HttpRequest, pk: int) -> HttpResponse:
+    """Move the audit on a stage. Before the meeting: which organisations' sections are still
+    to come, and (only then) why the meeting goes ahead without them."""
     audit = selectors.audit_get(user=request.user, pk=pk, for_change=True)
-    try:
-        services.audit_advance(audit=audit, actor=acting_user(request))
-    except ValidationError as error:
-        messages.error(request, error.messages[0])
-    else:
-        messages.success(request, f"The audit is now at the stage: {audit.get_status_display()}.")
-    return redirect("audits:audit", pk=pk)
+    following = services.NEXT_STATUS.get(Audit.Status(audit.status))
+    if following is None:
+        messages.error(request, "This audit is complete")
+        return redirect("audits:audit", pk=pk)
+    outstanding = (
+        selectors.outstanding_sections(audit=audit) if following == Audit.Status.MEETING else []
+    )
+    form = AdvanceForm(posted(request), asks_reason=bool(outstanding))
+    if request.method == "POST" and form.is_valid():
+        try:
+            audit = services.audit_advance(
+                audit=audit,
+                actor=acting_user(request),
+                reason=form.cleaned_data.get("reason", ""),
+            )
+        except ValidationError as error:
+            apply_validation_error(form, error)
+        else:
+            messages.success(
+                request, f"The audit is now at the stage: {audit.get_status_display()}."
+            )
+            return redirect("audits:audit", pk=pk)
+    return form_page(
+        request,
+        form,
+        caption=audit.title,
+        title=f"Move the audit to: {following.label}",
+        submit_label=f"Move to: {following.label}",
+        cancel_url=reverse("audits:audit", args=[pk]),
+        summary_template="audits/_advance_summary.html",
+        context={
+            "audit": audit,
+            "following": following,
+            "outstanding": outstanding,
+            "outstanding_total": sum(item.sections for item in outstanding),
+        },
+    )
 
 
 # The cohort -------------------------------------------------------------------------------------
@@ -227,6 +295,7 @@ def case_detail(request: HttpRequest, pk: int, case_pk: int) -> HttpResponse:
     case = selectors.case_get(user=request.user, audit=audit, pk=case_pk)
     visible = selectors.sections_visible(user=request.user).filter(case=case)
     can_lead = access_for(request.user).can(Capability.LEAD_AUDITS)
+    grading_open = audit.status == Audit.Status.MEETING
     domains = list(audit.tool.domains.all())
     grades = {grade.domain_id: grade for grade in DomainGrade.objects.filter(case=case)}
     levels = {level.code: level for level in selectors.levels_of(audit=audit)}
@@ -257,6 +326,7 @@ def case_detail(request: HttpRequest, pk: int, case_pk: int) -> HttpResponse:
             "flags": case.unsafe_flags.select_related("raised_by", "resolved_by"),
             "feedback": case.feedback.all() if can_lead else [],
             "can_lead": can_lead,
+            "can_grade": can_lead and grading_open,
             "can_flag": access_for(request.user).can(Capability.VIEW_AUDIT_SECTIONS),
         },
     )
@@ -266,6 +336,20 @@ def case_detail(request: HttpRequest, pk: int, case_pk: int) -> HttpResponse:
 def case_grades(request: HttpRequest, pk: int, case_pk: int) -> HttpResponse:
     audit = selectors.audit_get(user=request.user, pk=pk, for_change=True)
     case = selectors.case_get(user=request.user, audit=audit, pk=case_pk)
+    try:
+        services.grading_open(audit=audit)
+    except ValidationError as closed:
+        # Grading is not offered outside the meeting; a grade sent anyway is refused.
+        return render(
+            request,
+            "audits/grades_closed.html",
+            {
+                "audit": audit,
+                "case": case,
+                "problems": closed.messages if request.method == "POST" else [],
+                "reason": closed.messages[0],
+            },
+        )
     domains = list(audit.tool.domains.all())
     existing = {grade.domain_id: grade for grade in DomainGrade.objects.filter(case=case)}
     initial: dict[str, Any] = {f"grade_{d}": g.grade for d, g in existing.items()}
@@ -396,8 +480,6 @@ def section_edit(request: HttpRequest, pk: int) -> HttpResponse:
                     summary=form.cleaned_data["summary"],
                     based_on_version=form.cleaned_data["version"],
                 )
-                if request.POST.get("submit") == "yes":
-                    services.section_submit(section=section, actor=acting_user(request))
             except services.SectionConflict:
                 messages.error(
                     request,
@@ -408,13 +490,9 @@ def section_edit(request: HttpRequest, pk: int) -> HttpResponse:
             except ValidationError as error:
                 apply_validation_error(form, error)
             else:
-                messages.success(
-                    request,
-                    "Your section has been "
-                    + (
-                        "submitted." if section.status == CaseSection.Status.SUBMITTED else "saved."
-                    ),
-                )
+                if request.POST.get("submit") == "yes":
+                    return redirect("audits:section-check", pk=section.pk)
+                messages.success(request, "Your section has been saved.")
                 return redirect("audits:case", pk=audit.pk, case_pk=section.case_id)
     else:
         form = SectionForm(
@@ -438,6 +516,93 @@ def section_edit(request: HttpRequest, pk: int) -> HttpResponse:
             ],
         },
     )
+
+
+def _section_for_submitting(request: HttpRequest, pk: int) -> CaseSection | HttpResponse:
+    """The section, if the user may submit it; a submitted one sends them to read it."""
+    section = selectors.section_get(user=request.user, pk=pk)
+    if section.status != CaseSection.Status.DRAFT:
+        messages.error(request, "This section has already been submitted")
+        return redirect("audits:section", pk=pk)
+    return selectors.section_get(user=request.user, pk=pk, for_edit=True)
+
+
+def _section_check_page(
+    request: HttpRequest, section: CaseSection, errors: list[str] | None = None
+) -> HttpResponse:
+    audit = section.case.audit
+    domains = list(audit.tool.domains.prefetch_related("questions"))
+    edit_url = reverse("audits:section", args=[section.pk])
+    rows = [
+        (
+            domain,
+            [
+                {
+                    "question": question,
+                    "answer": section.answers.get(f"q{question.pk}", ""),
+                    "change_url": f"{edit_url}#id_q{question.pk}"
+                    + ("" if question.answer_type == "text" else "_0"),
+                }
+                for question in domain.questions.all()
+            ],
+        )
+        for domain in domains
+    ]
+    problems = []
+    if not section.summary.strip():
+        problems.append(
+            (
+                "Write the summary of your agency's practice before submitting",
+                f"{edit_url}#id_summary",
+            )
+        )
+    return render(
+        request,
+        "audits/section_check.html",
+        {
+            "section": section,
+            "audit": audit,
+            "rows": rows,
+            "edit_url": edit_url,
+            "problems": problems,
+            "errors": errors or [],
+            "token": checking.section_check_token(section=section, user=request.user),
+        },
+    )
+
+
+@never_cache
+@require_GET
+def section_check(request: HttpRequest, pk: int) -> HttpResponse:
+    """Check your answers: everything the section will send, before it is submitted."""
+    section = _section_for_submitting(request, pk)
+    if isinstance(section, HttpResponse):
+        return section
+    return _section_check_page(request, section)
+
+
+@require_POST
+def section_submit(request: HttpRequest, pk: int) -> HttpResponse:
+    """Submit only what the check page showed: without its token, or once the section has
+    changed since, nothing is sent and the person checks again."""
+    section = _section_for_submitting(request, pk)
+    if isinstance(section, HttpResponse):
+        return section
+    try:
+        checked, section = checking.section_submit_checked(
+            section=section, actor=acting_user(request), token=request.POST.get("check_token")
+        )
+    except ValidationError as error:
+        return _section_check_page(request, section, errors=error.messages)
+    if checked is not checking.Checked.VALID:
+        messages.error(request, checking.MESSAGES[checking.SECTION][checked])
+        return redirect("audits:section-check", pk=pk)
+    messages.success(
+        request,
+        f"Your section of case {section.case.reference} has been submitted. "
+        "The organisations taking part in the audit can now read it.",
+    )
+    return redirect("audits:case", pk=section.case.audit_id, case_pk=section.case_id)
 
 
 @require_http_methods(["GET", "POST"])

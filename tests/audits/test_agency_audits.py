@@ -2,6 +2,7 @@
 
 import csv
 import io
+import re
 from datetime import date
 from typing import Any
 
@@ -312,7 +313,12 @@ def test_a_draft_is_changed_then_submitted_through_the_pages(cast, client_for):
     agency_audit.refresh_from_db()
     assert agency_audit.topic == "Neglect, revisited"
     assert agency_audit.organisation == cast.agency
-    response = client.post(reverse("audits:agency-submit", args=[agency_audit.pk]))
+    check = client.get(reverse("audits:agency-check", args=[agency_audit.pk])).content.decode()
+    token = re.search(r'name="check_token" value="([^"]+)"', check)
+    assert token
+    response = client.post(
+        reverse("audits:agency-submit", args=[agency_audit.pk]), {"check_token": token.group(1)}
+    )
     assert response.status_code == 302
     agency_audit.refresh_from_db()
     assert agency_audit.status == AgencyAudit.Status.SUBMITTED

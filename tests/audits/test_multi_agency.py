@@ -284,8 +284,10 @@ def test_every_change_to_an_audit_is_in_its_history(cast, audit, case):
 
 def test_audit_page_shows_grades_chart_and_findings(cast, client_for, audit, case):
     from paqa.audits.models import Domain
-    from paqa.audits.services import grade_record
+    from paqa.audits.services import audit_advance, grade_record
 
+    audit_advance(audit=audit, actor=cast.paqa_member)
+    audit_advance(audit=audit, actor=cast.paqa_member, reason="Sections came late")
     grade_record(
         case=case,
         domain=Domain.objects.get(tool=audit.tool, code="overall"),
