@@ -10,6 +10,8 @@ PY_STAMP := $(VENV)/.installed
 NODE_STAMP := node_modules/.installed
 FRONTEND := paqa/core/static/paqa/dist/paqa.css
 PYTEST_ARGS ?= -n 2
+# The port `make demo` and `make serve` listen on, on 127.0.0.1: `PORT=8010 make demo`.
+PORT ?= 8000
 
 .PHONY: help install frontend demo serve test pytest bench faults lint format lock clean
 
@@ -35,13 +37,13 @@ install: $(PY_STAMP) $(NODE_STAMP) ## Create .venv and node_modules from the loc
 
 frontend: $(FRONTEND) ## Build the stylesheet and script from GOV.UK Frontend
 
-demo: install frontend ## Build everything, load the demonstration partnership and serve it on 127.0.0.1:8000
-	$(BIN)/paqa demo
+demo: install frontend ## Build everything, load the demonstration partnership and serve it on 127.0.0.1:8000 (PORT=8010 for another port)
+	PORT=$(PORT) $(BIN)/paqa demo
 
-serve: install frontend ## Serve the local database (var/paqa.sqlite3) on 127.0.0.1:8000
+serve: install frontend ## Serve the local database (var/paqa.sqlite3) on 127.0.0.1:8000 (or PORT)
 	$(BIN)/paqa migrate
 	$(BIN)/paqa collectstatic --noinput --verbosity 0
-	$(BIN)/paqa runserver 127.0.0.1:8000
+	$(BIN)/paqa runserver 127.0.0.1:$(or $(PORT),8000)
 
 test: install frontend lint pytest ## Install and run everything: lint, types, migrations check and the whole test suite
 

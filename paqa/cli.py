@@ -1,7 +1,8 @@
 """The `paqa` console command (also `python -m paqa`).
 
-`paqa demo` builds the embedded database, loads the demonstration partnership and serves it
-(with the demo banner and, unless PAQA_REQUIRE_MFA=1 is set, without two-factor sign-in);
+`paqa demo` builds the embedded database, loads the demonstration partnership and serves it on
+127.0.0.1:8000, or on the port in PORT (`PORT=8010 paqa demo`; the demo command reads it), with
+the demo banner and, unless PAQA_REQUIRE_MFA=1 is set, without two-factor sign-in;
 every other word is passed to Django's management commands (`paqa migrate`, `paqa check`, ...).
 """
 

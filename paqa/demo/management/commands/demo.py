@@ -1,4 +1,6 @@
 import argparse
+import os
+from collections.abc import Mapping
 from typing import Any
 
 from django.conf import settings
@@ -19,6 +21,22 @@ from paqa.demo.scale import (
 from paqa.partnership.demo import DEMO_PASSWORD, DEMO_PEOPLE
 from paqa.surveys.demo import open_public_surveys
 
+DEMO_HOST = "127.0.0.1"
+DEFAULT_PORT = 8000
+
+
+def demo_addrport(addrport: str | None, environ: Mapping[str, str] | None = None) -> str:
+    """Where `paqa demo` serves: `--addrport` when given, else 127.0.0.1 on the port in the
+    PORT environment variable (as `PORT=8010 make demo`), else 127.0.0.1:8000."""
+    if addrport:
+        return addrport
+    port = (os.environ if environ is None else environ).get("PORT", "").strip()
+    if not port:
+        return f"{DEMO_HOST}:{DEFAULT_PORT}"
+    if not port.isdigit() or not 1 <= int(port) <= 65535:
+        raise CommandError(f"PORT must be a port number from 1 to 65535, like 8010, not {port!r}")
+    return f"{DEMO_HOST}:{int(port)}"
+
 
 def _scale(value: str) -> int:
     try:
@@ -30,11 +48,16 @@ def _scale(value: str) -> int:
 class Command(BaseCommand):
     help = (
         "Create the embedded database, load the demonstration partnership, print the demo "
-        "sign-ins and serve PAQA on 127.0.0.1:8000."
+        "sign-ins and serve PAQA on 127.0.0.1:8000 (or on the port in PORT)."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--addrport", default="127.0.0.1:8000", help="where to serve")
+        parser.add_argument(
+            "--addrport",
+            default=None,
+            help=f"where to serve (default {DEMO_HOST}:$PORT, or {DEMO_HOST}:{DEFAULT_PORT} "
+            "when PORT is not set)",
+        )
         parser.add_argument(
             "--no-serve", action="store_true", help="load the data and stop, without serving"
         )
@@ -56,6 +79,7 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
+        addrport = demo_addrport(options["addrport"])
         settings.VAR_DIR.mkdir(parents=True, exist_ok=True)
         call_command("migrate", interactive=False, verbosity=0)
         call_command("collectstatic", interactive=False, verbosity=0)
@@ -66,7 +90,7 @@ class Command(BaseCommand):
         if options["scale"] > 1 or options["seed"] is not None:
             self._scale(options["scale"], options["seed"])
         returns = demo_returns_write(settings.VAR_DIR / "demo-returns")
-        url = f"http://{options['addrport']}/"
+        url = f"http://{addrport}/"
         lines = [
             "",
             f"PAQA is at {url}",
@@ -77,6 +101,7 @@ class Command(BaseCommand):
             lines.append(
                 f"  {Role(person.role).label:<18} {person.email:<28} {person.organisation}"
             )
+        lines.append("Which sign-in shows what: see README.md, “A tour of the demo”.")
         for survey in open_public_surveys():
             lines += [
                 "",
@@ -95,7 +120,7 @@ class Command(BaseCommand):
         self.stdout.write("\n".join(lines) + "\n")
         if options["no_serve"]:
             return
-        call_command("runserver", options["addrport"], use_reloader=False, skip_checks=True)
+        call_command("runserver", addrport, use_reloader=False, skip_checks=True)
 
     def _scale(self, scale: int, seed: int | None) -> None:
         if seed is None:
