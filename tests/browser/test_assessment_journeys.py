@@ -137,9 +137,16 @@ def lead_updates_signs_off_and_submits(journey: Journey) -> None:
         "Detective Superintendent, Safeguarding"
     )
 
-    journey.click(page.get_by_role("button", name="Submit to the partnership", exact=True))
+    # Submitting goes through checking the answers, then a confirmation.
+    journey.click(page.get_by_role("link", name="Check your answers and submit", exact=True))
+    expect_heading(journey, "Check your answers before submitting your return")
+    expect(page.locator(".govuk-summary-card").filter(has_text=STANDARD_8)).to_contain_text(
+        NEW_EVIDENCE
+    )
+    journey.click(page.get_by_role("button", name="Submit return", exact=True))
+    expect(page.locator(".govuk-panel--confirmation")).to_contain_text("Return submitted")
+    journey.click(page.get_by_role("link", name="View the return", exact=True))
     expect_heading(journey, ORGANISATION)
-    expect_success(page, "The return has been submitted to the partnership.")
     expect(summary_value(page, "Status")).to_have_text("Submitted")
     pdf_link = page.get_by_role("link", name="Download as PDF", exact=True)
     expect(pdf_link).to_be_visible()
@@ -212,5 +219,5 @@ def test_a_lead_updates_last_years_return_and_submits_then_paqa_challenges_and_m
     paqa_member_challenges_and_moderates(second_journey)
 
     # Every page each person reached was checked by axe, the error page included.
-    assert len(journey.visited) == 12, journey.visited
+    assert len(journey.visited) == 14, journey.visited
     assert len(second_journey.visited) == 9, second_journey.visited
