@@ -284,6 +284,18 @@ def case_add(
 
 
 @transaction.atomic
+def cases_add_selected(
+    *, audit: Audit, actor: User, references: list[str]
+) -> list[tuple[str, Case]]:
+    """Add the chosen cases, all or none. Gives each outside reference beside its case, for the
+    lead's key; PAQA keeps only each reference's fingerprint."""
+    return [
+        (reference, case_add(audit=audit, actor=actor, source_reference=reference))
+        for reference in references
+    ]
+
+
+@transaction.atomic
 def case_update(
     *, case: Case, actor: User, lead_organisation: Organisation | None, **fields: str
 ) -> Case:

@@ -14,6 +14,12 @@ urlpatterns = [
     path("audits/<int:pk>/advance/", views.audit_advance, name="advance"),
     path("audits/<int:pk>/cases/new/", views.case_add, name="case-add"),
     path("audits/<int:pk>/cases/select/", views.case_select, name="case-select"),
+    path("audits/<int:pk>/cases/key/<str:token>/", views.case_key, name="case-key"),
+    path(
+        "audits/<int:pk>/cases/key/<str:token>/download/",
+        views.case_key_download,
+        name="case-key-download",
+    ),
     path("audits/<int:pk>/cases/<int:case_pk>/", views.case_detail, name="case"),
     path("audits/<int:pk>/cases/<int:case_pk>/grades/", views.case_grades, name="grades"),
     path("audits/<int:pk>/cases/<int:case_pk>/unsafe/", views.case_unsafe, name="unsafe"),

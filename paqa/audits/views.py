@@ -13,7 +13,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from paqa.accounts.models import User
 from paqa.accounts.signin import acting_user
 from paqa.actions.selectors import action_list, actions_for_source
-from paqa.audits import checking, selectors, services
+from paqa.audits import case_keys, checking, selectors, services
 from paqa.audits.forms import (
     AdvanceForm,
     AssignForm,
@@ -33,6 +33,7 @@ from paqa.audits.models import Audit, CaseSection, DomainGrade, UnsafeFlag
 from paqa.core.access import Capability, Role, access_for, require
 from paqa.core.charts import ChartSeries, bar_chart, describe_bars
 from paqa.core.documents import PdfUnavailable, pdf_response, render_pdf
+from paqa.core.exports import csv_response
 from paqa.core.form_pages import form_page
 from paqa.core.forms import apply_validation_error, posted
 from paqa.core.word import DocxBuilder, docx_response
@@ -274,20 +275,61 @@ def case_select(request: HttpRequest, pk: int) -> HttpResponse:
         except ValidationError as error:
             apply_validation_error(form, error)
         else:
-            if request.POST.get("confirm") == "yes":
-                for reference in selection.chosen:
-                    services.case_add(
-                        audit=audit, actor=acting_user(request), source_reference=reference
-                    )
-                messages.success(
-                    request,
-                    f"{len(selection.chosen)} cases have been added. Keep your own note of which "
-                    "PAQA reference is which case: PAQA does not hold it.",
+            if request.POST.get("confirm") == "yes" and selection.chosen:
+                added = services.cases_add_selected(
+                    audit=audit, actor=acting_user(request), references=selection.chosen
                 )
-                return redirect("audits:audit", pk=pk)
+                token = case_keys.case_key_keep(
+                    audit=audit,
+                    user=request.user,
+                    pairs=[(reference, case.reference) for reference, case in added],
+                )
+                messages.success(request, f"{len(added)} cases have been added.")
+                return redirect("audits:case-key", pk=pk, token=token)
     return render(
         request, "audits/case_select.html", {"form": form, "audit": audit, "selection": selection}
     )
+
+
+def _case_key_gone(request: HttpRequest, audit: Audit) -> HttpResponse:
+    return render(request, "audits/case_key.html", {"audit": audit, "gone": True}, status=404)
+
+
+@never_cache
+@require_GET
+def case_key(request: HttpRequest, pk: int, token: str) -> HttpResponse:
+    """The one chance to download which of the lead's references is which PAQA reference."""
+    audit = selectors.audit_get(user=request.user, pk=pk, for_change=True)
+    cases = case_keys.case_key_waiting(audit=audit, user=request.user, token=token)
+    if cases is None:
+        return _case_key_gone(request, audit)
+    return render(
+        request,
+        "audits/case_key.html",
+        {
+            "audit": audit,
+            "cases": cases,
+            "token": token,
+            "minutes": case_keys.KEY_SECONDS // 60,
+        },
+    )
+
+
+@never_cache
+@require_POST
+def case_key_download(request: HttpRequest, pk: int, token: str) -> HttpResponse:
+    """The key as CSV, once: downloading it removes it from PAQA."""
+    audit = selectors.audit_get(user=request.user, pk=pk, for_change=True)
+    key = case_keys.case_key_take(audit=audit, user=request.user, token=token)
+    if key is None:
+        return _case_key_gone(request, audit)
+    response = csv_response(
+        f"case-key-{audit.reference_prefix}-{audit.year}",
+        ["Your case reference", "PAQA reference"],
+        key.pairs,
+    )
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 def case_detail(request: HttpRequest, pk: int, case_pk: int) -> HttpResponse:
