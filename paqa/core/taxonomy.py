@@ -42,3 +42,8 @@ def canonical_themes(slugs: object) -> list[str]:
     if not isinstance(slugs, list | tuple):
         return []
     return list(dict.fromkeys(ALIASES.get(str(slug), str(slug)) for slug in slugs if slug))
+
+
+def theme_labels(slugs: object) -> list[str]:
+    """A record's themes by the names every page gives them, in its order, each once."""
+    return [theme_label(slug) for slug in canonical_themes(slugs)]

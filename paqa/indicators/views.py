@@ -10,6 +10,7 @@ from paqa.core.access import Capability, access_for, require
 from paqa.core.charts import ChartSeries, RenderedChart, describe_trend, trend_chart
 from paqa.core.exports import table_response
 from paqa.core.forms import posted
+from paqa.core.taxonomy import theme_labels
 from paqa.indicators import selectors, services
 from paqa.indicators.forms import CommentaryForm, IndicatorForm, ObservationUploadForm
 from paqa.indicators.models import Commentary, Indicator, ObservationImport
@@ -139,6 +140,7 @@ def indicator_detail(request: HttpRequest, code: str) -> HttpResponse:
         {
             "detail": detail,
             "indicator": detail.indicator,
+            "themes": theme_labels(detail.indicator.themes),
             "summary": detail.summary,
             "chart": _chart(detail),
             "table_header": header,

@@ -176,7 +176,8 @@ def responses_export(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
 
 
 def themes_export(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
-    """The codebook's themes and codes with how many submitted answers were given each."""
+    """The codebook's themes and codes with how many submitted answers were given each; a shared
+    theme by the name every page gives it."""
     survey = selectors.survey_get(user=request.user, pk=pk)
     if fmt not in EXPORT_FORMATS:
         raise Http404("No such format.")
@@ -185,5 +186,5 @@ def themes_export(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
         fmt,
         f"{survey.series}-{survey.year}-themes",
         ["Theme", "Code", "Label", "Answers"],
-        [[t.theme, t.code.slug, t.code.label, t.answers] for t in counts],
+        [[t.code.theme_label, t.code.slug, t.code.label, t.answers] for t in counts],
     )

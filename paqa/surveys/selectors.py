@@ -514,7 +514,7 @@ def export_rows(*, user: Any, question: Question) -> list[list[Any]]:
                 organisation.name if organisation else "",
                 answer_text(answer.value),
                 "; ".join(row.code.label for row in coded),
-                "; ".join(sorted({row.code.theme for row in coded if row.code.theme})),
+                "; ".join(sorted({row.code.theme_label for row in coded if row.code.theme})),
                 "; ".join(row.code.label for row in coded if row.representative),
                 "; ".join(sorted({row.coded_by.full_name or row.coded_by.email for row in coded})),
                 timezone.localtime(last_coded).date() if last_coded else None,
