@@ -338,6 +338,8 @@ def _audits(world: World) -> None:
         other=agency_audit(cast.other_agency, cast.other_agency_lead, submit=True),
     )
     world.add("audit-year", any_=YEAR)
+    # A key to a cohort no one holds (made up, or already downloaded).
+    world.add("case-key", any_=(audit.pk, "no-such-key"))
     world.finding_key = f"audits.finding:{finding.pk}"
 
 
