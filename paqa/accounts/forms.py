@@ -142,3 +142,18 @@ class GovUKPasswordChangeForm(GovUKFormMixin, PasswordChangeForm):
         super().__init__(*args, **kwargs)
         _gov_uk_password_fields(self)
         self.fields["old_password"].widget.attrs["autocomplete"] = "current-password"
+
+
+class DigestForm(GovUKForm):
+    page_title = "Weekly email of your work"
+    submit_label = "Save"
+
+    weekly = forms.ChoiceField(
+        label="Do you want a weekly email of your work?",
+        help_text="Once a week PAQA emails you what is due from you or your organisation and "
+        "what is waiting for you, with how late anything is. You get no email in a week when "
+        "nothing is due.",
+        choices=[("yes", "Yes, email me once a week"), ("no", "No")],
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose whether you want a weekly email"},
+    )

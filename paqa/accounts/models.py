@@ -41,8 +41,14 @@ class User(AbstractBaseUser, PermissionsMixin):
     is_staff = models.BooleanField(default=False)
     date_joined = models.DateTimeField(default=timezone.now)
     deactivated_at = models.DateTimeField(null=True, blank=True)
+    digest_weekly = models.BooleanField(
+        "weekly email of your work",
+        default=False,
+        help_text="A weekly email listing what is due from you and what is waiting for you",
+    )
+    digest_sent_on = models.DateField("last weekly email sent on", null=True, blank=True)
 
-    history = HistoricalRecords(excluded_fields=["password", "last_login"])
+    history = HistoricalRecords(excluded_fields=["password", "last_login", "digest_sent_on"])
 
     objects: ClassVar[UserManager] = UserManager()
 

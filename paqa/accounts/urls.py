@@ -13,6 +13,7 @@ urlpatterns = [
     path("sign-out/", views.sign_out, name="sign-out"),
     path("session/extend/", views.session_extend, name="session-extend"),
     path("account/", views.account, name="account"),
+    path("account/weekly-email/", views.digest, name="digest"),
     path("account/recovery-codes/", views.recovery_codes, name="recovery-codes"),
     path("account/recovery-codes/new/", views.recovery_codes_new, name="recovery-codes-new"),
     path("account/password/", views.PasswordChangeView.as_view(), name="password-change"),

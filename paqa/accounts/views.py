@@ -15,7 +15,9 @@ from django.views.decorators.http import require_http_methods, require_POST
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from paqa.accounts import signin
+from paqa.accounts.digest import digest_preference_set
 from paqa.accounts.forms import (
+    DigestForm,
     GovUKPasswordChangeForm,
     GovUKPasswordResetForm,
     GovUKSetPasswordForm,
@@ -34,6 +36,7 @@ from paqa.accounts.services import (
     totp_verify,
 )
 from paqa.accounts.throttling import check_sign_in_allowed
+from paqa.core.form_pages import form_page
 from paqa.core.forms import posted
 from paqa.core.net import client_ip
 
@@ -291,3 +294,28 @@ class PasswordChangeView(auth_views.PasswordChangeView):
         signin.session_touch(self.request)
         messages.success(self.request, "Your password has been changed.")
         return response
+
+
+@require_http_methods(["GET", "POST"])
+def digest(request: HttpRequest) -> HttpResponse:
+    """Turn the weekly email of one's own work on or off."""
+    user = signin.acting_user(request)
+    initial = {"weekly": "yes" if user.digest_weekly else "no"}
+    form = DigestForm(posted(request), initial=initial)
+    if request.method == "POST" and form.is_valid():
+        weekly = form.cleaned_data["weekly"] == "yes"
+        digest_preference_set(user=user, weekly=weekly)
+        messages.success(
+            request,
+            "You will get a weekly email of your work."
+            if weekly
+            else "You will not get a weekly email of your work.",
+        )
+        return redirect("core:home")
+    return form_page(
+        request,
+        form,
+        caption="Your account",
+        cancel_url=reverse("core:home"),
+        status=400 if request.method == "POST" else 200,
+    )

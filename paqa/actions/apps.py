@@ -13,3 +13,7 @@ class ActionsConfig(AppConfig):
         register_navigation(
             NavigationItem("Actions", "actions:list", Capability.VIEW_ACTIONS, order=60)
         )
+
+        from paqa.actions import worklist
+
+        worklist.register()

@@ -16,6 +16,7 @@ class AssessmentsConfig(AppConfig):
             )
         )
 
-        from paqa.assessments import evidence
+        from paqa.assessments import evidence, worklist
 
         evidence.register()
+        worklist.register()

@@ -1,6 +1,10 @@
 """Demonstration self-assessment: 2017-18 and 2018-19 Section 11 cycles for the seven agencies,
 and an open 2019-20 cycle whose drafts start from 2018-19.
 
+The open cycle lives in today's calendar, so every step of a cycle can be tried: its deadline
+passed a week ago; two agencies have submitted (waiting for the partnership's challenge), one
+has an extension to a date still ahead, and the rest (Thames Valley Police among them) are late.
+
 The report says the returns "provided assurance that board member agencies ... have policies and
 procedures in place to safeguard children ... and are compliant with the standards", and that
 multi-agency chronologies, information sharing and co-ordinated work were themes for
@@ -9,7 +13,7 @@ development. The ratings below follow that; every answer is labelled as demonstr
 
 from __future__ import annotations
 
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 
 from django.db import transaction
 from django.utils import timezone
@@ -21,6 +25,15 @@ from paqa.partnership.demo import BUSINESS_UNIT, DEMO_AGENCIES
 from paqa.partnership.models import Partnership
 
 DEMO_TEXT = "Demonstration answer: "
+
+# The open 2019-20 cycle, in today's calendar (see the module's docstring).
+OPEN_CYCLE_LATE_BY = 7
+OPEN_CYCLE_EXTENSION = 14
+OPEN_CYCLE_SUBMITTED = (
+    "Oxford University Hospitals NHS Foundation Trust",
+    "Oxfordshire Clinical Commissioning Group",
+)
+OPEN_CYCLE_EXTENDED = ("Oxford Health NHS Foundation Trust",)
 
 # Self ratings by agency for standards 1-8 in 2017-18 and 2018-19; (standard, moderated) pairs
 # record where peer challenge changed a 2018-19 rating.
@@ -109,8 +122,14 @@ def demo_assessments_load(*, partnership: Partnership) -> None:
             moderated = MODERATED_2018_19.get(name, {}) if year == "2018-19" else {}
             _answers(assessment_return, RATINGS[name][year], moderated)
             _submitted(assessment_return, date(deadline.year, 5, 20), status)
+    today = timezone.localdate()
     open_cycle = Cycle.objects.create(
-        framework=framework, year="2019-20", deadline=date(2020, 5, 31)
+        framework=framework, year="2019-20", deadline=today - timedelta(days=OPEN_CYCLE_LATE_BY)
     )
     for name in names:
-        return_open(cycle=open_cycle, organisation=agencies[name], actor=None)
+        assessment_return = return_open(cycle=open_cycle, organisation=agencies[name], actor=None)
+        if name in OPEN_CYCLE_SUBMITTED:
+            _submitted(assessment_return, today - timedelta(days=9), Return.Status.SUBMITTED)
+        elif name in OPEN_CYCLE_EXTENDED:
+            assessment_return.deadline = today + timedelta(days=OPEN_CYCLE_EXTENSION)
+            assessment_return.save()

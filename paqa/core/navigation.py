@@ -9,6 +9,7 @@ from django.http import HttpRequest
 from django.urls import reverse
 
 from paqa.core.access import Capability, access_for
+from paqa.core.worklist import navigation_counts
 
 
 @dataclass(frozen=True)
@@ -36,15 +37,17 @@ class NavigationLink:
     label: str
     href: str
     active: bool
+    count: int = 0  # items on the viewer's worklist behind this entry
 
 
 def navigation_for(request: HttpRequest) -> list[NavigationLink]:
     access = access_for(request.user)
+    counts = navigation_counts(request)
     links = []
     for item in NAVIGATION:
         if item.capability is not None and not access.can_anywhere(item.capability):
             continue
         href = reverse(item.url_name)
         active = request.path == href if href == "/" else request.path.startswith(href)
-        links.append(NavigationLink(item.label, href, active))
+        links.append(NavigationLink(item.label, href, active, counts.get(item.url_name, 0)))
     return links

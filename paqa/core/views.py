@@ -9,6 +9,7 @@ from django.views.decorators.http import require_GET
 
 from paqa.core.access import Capability, access_for, membership_model, require
 from paqa.core.history import history_entries, history_record_types
+from paqa.core.worklist import worklist_for_request
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -25,7 +26,11 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "core/home.html",
-        {"access": access_for(request.user), "home_memberships": list(memberships)},
+        {
+            "access": access_for(request.user),
+            "home_memberships": list(memberships),
+            "worklist": worklist_for_request(request),
+        },
     )
 
 

@@ -16,6 +16,7 @@ class EscalationsConfig(AppConfig):
             )
         )
 
-        from paqa.escalations import evidence
+        from paqa.escalations import evidence, worklist
 
         evidence.register()
+        worklist.register()

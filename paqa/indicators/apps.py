@@ -14,6 +14,7 @@ class IndicatorsConfig(AppConfig):
             NavigationItem("Data", "indicators:dashboard", Capability.VIEW_DATA, order=10)
         )
 
-        from paqa.indicators import evidence
+        from paqa.indicators import evidence, worklist
 
         evidence.register()
+        worklist.register()

@@ -13,3 +13,7 @@ class ReportsConfig(AppConfig):
         register_navigation(
             NavigationItem("Annual report", "reports:home", Capability.VIEW_PUBLISHED_REPORTS, 55)
         )
+
+        from paqa.reports import worklist
+
+        worklist.register()

@@ -14,6 +14,7 @@ class SurveysConfig(AppConfig):
             NavigationItem("Surveys", "surveys:home", Capability.VIEW_SURVEY_RESULTS, 25)
         )
 
-        from paqa.surveys import evidence
+        from paqa.surveys import evidence, worklist
 
         evidence.register()
+        worklist.register()
