@@ -12,6 +12,7 @@ class AuditsConfig(AppConfig):
 
         register_navigation(NavigationItem("Audits", "audits:home", Capability.VIEW_AUDITS, 15))
 
-        from paqa.audits import evidence
+        from paqa.audits import evidence, worklist
 
         evidence.register()
+        worklist.register()
