@@ -23,7 +23,7 @@ holds. Then:
   formula cells);
 - coverage: every stored payload is seen in at least one page or file.
 
-Fields covered (140 stored values in 76 fields):
+Fields covered (142 stored values in 77 fields):
 - partnership: Partnership.name, short_name; Organisation.name; Service.name; User.full_name,
   job_title; Invitation.full_name; ApiToken.name; Area.name (no page changes it, but every
   chart and table of figures shows it); SignInEvent.ip_address, user_agent (request headers,
@@ -32,7 +32,8 @@ Fields covered (140 stored values in 76 fields):
   Observation.note; ObservationImport.original_name and a refused cell shown in its errors
 - self-assessment: Answer.evidence, example, challenge, response; Attachment.name (the file's
   name); Return.signed_off_role
-- audits: Audit.title, theme, terms_of_reference, key_lines_of_enquiry; Case.sex, ethnicity,
+- audits: Audit.title, theme, terms_of_reference, key_lines_of_enquiry,
+  meeting_without_sections_reason; Case.sex, ethnicity,
   disability, legal_status; CaseSection.answers (free-text questions), summary;
   DomainGrade.moderation_notes, dissent; UnsafeFlag.reason (a resolved flag shows only its
   resolution), resolution; CaseFeedback.summary (family feedback); Finding.text (learning);
@@ -430,6 +431,11 @@ def _audits(sweep: Sweep) -> None:
         extra = services.case_add(
             audit=target, actor=paqa, lead_organisation=agency, age_band="5-9"
         )
+        # Grades are agreed at the meeting, here held without the case's section (the reason
+        # is stored last, by `_audit_meeting_reasons`: a payload made here would change every
+        # later payload's lead).
+        services.audit_advance(audit=target, actor=paqa)
+        services.audit_advance(audit=target, actor=paqa, reason="The section came late")
         services.grade_record(case=extra, domain=overall, grade="good", actor=paqa)
     case = services.case_add(
         audit=audit,
@@ -933,6 +939,20 @@ def _sign_in_events(sweep: Sweep) -> None:
     sweep.not_shown[p.last] = p.fields[p.last]
 
 
+def _audit_meeting_reasons(sweep: Sweep) -> None:
+    """Why each audit's meeting went ahead without every section (shown on the audit's page).
+    Stored last, so the payloads made before keep their leads."""
+    from paqa.audits.models import Audit
+
+    p = sweep.payloads
+    for audit in (sweep.ids["earlier_audit"], sweep.ids["audit"]):
+        Audit.objects.filter(pk=audit.pk).update(
+            meeting_without_sections_reason=p(
+                f"Audit.meeting_without_sections_reason ({audit.year})"
+            )
+        )
+
+
 def build_sweep() -> Sweep:
     """Every record the sweep looks at, each free-text field holding a payload."""
     sweep = Sweep(payloads=Payloads())
@@ -948,6 +968,7 @@ def build_sweep() -> Sweep:
     _themes(sweep)
     _reports(sweep)
     _returns(sweep)
+    _audit_meeting_reasons(sweep)
     return sweep
 
 
@@ -1110,6 +1131,9 @@ AS_USER = {
     "audits:section": "auditor",
     "audits:agency-edit": "lead",
     "audits:agency-submit": "lead",
+    "audits:agency-check": "lead",
+    "audits:section-check": "auditor",
+    "audits:section-submit": "auditor",
     "surveys:impact-return": "lead",
     "surveys:impact-return-organisation": "lead",
     "surveys:impact-return-page": "lead",
@@ -1194,7 +1218,10 @@ def url_kwargs(sweep: Sweep) -> dict[str, list[dict[str, Any]]]:
         "audits:audit-create": none,
         "audits:themes": [year],
         "audits:audit": [audit, {"pk": i["earlier_audit"].pk}],
+        "audits:audit-edit": [audit],
         "audits:advance": [audit],
+        "audits:case-key": [{**audit, "token": "gone"}],
+        "audits:case-key-download": [{**audit, "token": "gone"}],
         "audits:case-add": [audit],
         "audits:case-select": [audit],
         "audits:finding-add": [audit],
@@ -1208,10 +1235,13 @@ def url_kwargs(sweep: Sweep) -> dict[str, list[dict[str, Any]]]:
         "audits:resolve": [{**case, "flag_pk": i["open_flag"].pk}],
         "audits:section": [{"pk": i["section"].pk}],
         "audits:assign": [{"pk": i["section"].pk}],
+        "audits:section-check": [{"pk": i["section"].pk}],
+        "audits:section-submit": [{"pk": i["section"].pk}],
         "audits:agency-list": none,
         "audits:agency-create": none,
         "audits:agency-detail": agency_audits,
         "audits:agency-edit": agency_audits,
+        "audits:agency-check": agency_audits,
         "audits:agency-submit": agency_audits,
         "audits:agency-review": agency_audits,
         "audits:agency-action-add": agency_audits,
