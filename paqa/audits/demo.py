@@ -1,21 +1,27 @@
 """Demonstration audits for 2018-19: the reference report's three multi-agency audits and the
-single-agency audits of ten services within seven agencies.
+single-agency audits of ten services within seven agencies. And this year's work in progress:
+a multi-agency audit collecting its case sections (Ade Auditor's Oxford Health sections among
+them, due in ten days) and Thames Valley Police's own audits, one a draft, one waiting for the
+partnership's review.
 
-The audits' themes, findings and cross-cutting themes follow the report; cases, grades and
-answers are made up and labelled as demonstration data.
+The 2018-19 audits' themes, findings and cross-cutting themes follow the report; cases, grades
+and answers are made up, and everything this year's work holds is made up: all of it is
+labelled as demonstration data.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
 
 from paqa.accounts.models import User
-from paqa.audits.models import AgencyAudit, Audit, CaseSection, Domain
+from paqa.audits.agency_forms import current_year
+from paqa.audits.agency_services import agency_audit_create, agency_audit_submit
+from paqa.audits.models import AgencyAudit, Audit, AuditTool, CaseSection, Domain, Question
 from paqa.audits.packs import audit_tool_load
 from paqa.audits.services import (
     audit_advance,
@@ -23,6 +29,9 @@ from paqa.audits.services import (
     case_add,
     finding_add,
     grade_record,
+    section_assign,
+    section_save,
+    section_submit,
 )
 from paqa.partnership.demo import BUSINESS_UNIT
 from paqa.partnership.models import Partnership
@@ -246,8 +255,14 @@ GRADE_CODES = ("outstanding", "good", "requires-improvement", "inadequate")
 def demo_audits_load(*, partnership: Partnership) -> None:
     """Load the demonstration audits once; running it again adds nothing."""
     tool = audit_tool_load()
-    if Audit.objects.filter(year="2018-19").exists():
-        return
+    if not Audit.objects.filter(year="2018-19").exists():
+        _reference_year_load(partnership=partnership, tool=tool)
+    if not Audit.objects.filter(title=TODAY_TITLE).exists():
+        _this_year_load(partnership=partnership, tool=tool)
+
+
+def _reference_year_load(*, partnership: Partnership, tool: AuditTool) -> None:
+    """The reference report's year: its audits, taken through every stage, and its returns."""
     lead = User.objects.get(email="paqa@demo.example")
     organisations = {o.name: o for o in partnership.organisations.exclude(name=BUSINESS_UNIT)}
     domains = {domain.code: domain for domain in Domain.objects.filter(tool=tool)}
@@ -321,3 +336,145 @@ def demo_audits_load(*, partnership: Partnership) -> None:
             status=AgencyAudit.Status.REVIEWED,
             submitted_at=now,
         )
+
+
+# This year's work in progress ------------------------------------------------------------------
+
+TODAY_TITLE = "Neglect: older children (demonstration)"
+TODAY_LEAD_ORGANISATION = "Oxfordshire County Council Children's Services"
+HEALTH = "Oxford Health NHS Foundation Trust"
+POLICE = "Thames Valley Police"
+EDUCATION = "Oxfordshire County Council Education"
+#: Which cases (by number) each organisation has submitted its section of; the rest are drafts.
+SUBMITTED_SECTIONS = {
+    TODAY_LEAD_ORGANISATION: {0, 1, 2, 3},
+    POLICE: {0, 1, 2},
+    EDUCATION: {0, 1},
+    HEALTH: set(),
+}
+TODAY_CASES = [
+    ("10-15", "Child in need"),
+    ("16-17", "Child protection plan"),
+    ("10-15", "Child protection plan"),
+    ("16-17", "Child in need"),
+]
+SECTIONS_DUE_IN_DAYS = 10
+#: Thames Valley Police's own audits this year: (service, topic, sample, grades O/G/RI/I,
+#: themes, submitted?)
+TODAY_AGENCY_AUDITS = [
+    (
+        "Protecting vulnerable people",
+        "Neglect of older children in police referrals (demonstration)",
+        8,
+        (0, 5, 3, 0),
+        ["neglect", "information-sharing"],
+        False,
+    ),
+    (
+        "Child exploitation (Kingfisher team)",
+        "Return interviews after missing episodes (demonstration)",
+        10,
+        (1, 6, 3, 0),
+        ["exploitation", "voice-of-the-child"],
+        True,
+    ),
+]
+
+
+def _demo_answers(questions: list[Question], number: int) -> dict[str, str]:
+    """Made-up answers to the tool's choice questions (free-text ones left for the summary)."""
+    answers = {}
+    for index, question in enumerate(questions):
+        if question.answer_type == Question.AnswerType.YES_NO:
+            answers[f"q{question.pk}"] = "yes" if (index + number) % 3 else "no"
+        elif question.answer_type == Question.AnswerType.YES_NO_PARTLY:
+            answers[f"q{question.pk}"] = ("yes", "partly", "no")[(index + number) % 3]
+    return answers
+
+
+def _this_year_load(*, partnership: Partnership, tool: AuditTool) -> None:
+    """A multi-agency audit collecting this reporting year's sections, and Thames Valley
+    Police's own audits for the year: what people's worklists show today. The reference year's
+    figures are untouched (it is another year)."""
+    today = timezone.localdate()
+    year = current_year()
+    first = int(year[:4])
+    lead = User.objects.get(email="paqa@demo.example")
+    auditor = User.objects.get(email="auditor@demo.example")
+    health_lead = User.objects.get(email="lead.health@demo.example")
+    police_lead = User.objects.get(email="lead.police@demo.example")
+    organisations = {o.name: o for o in partnership.organisations.exclude(name=BUSINESS_UNIT)}
+    questions = list(Question.objects.filter(domain__tool=tool).order_by("domain__order", "order"))
+    audit = audit_create(
+        title=TODAY_TITLE,
+        theme="neglect of older children",
+        year=year,
+        terms_of_reference=DEMO
+        + "To learn how well agencies recognise and respond to neglect of children aged 10 to 17.",
+        key_lines_of_enquiry=DEMO
+        + "Was neglect recognised in older children? Were their own views heard? "
+        "Did agencies share what they knew?",
+        period_start=date(first - 1, 4, 1),
+        period_end=date(first, 3, 31),
+        tool=tool,
+        lead=lead,
+        organisations=[organisations[name] for name in SUBMITTED_SECTIONS],
+        themes=["neglect", "voice-of-the-child"],
+        actor=lead,
+        sections_due=today + timedelta(days=SECTIONS_DUE_IN_DAYS),
+    )
+    audit_advance(audit=audit, actor=lead)  # collecting
+    for number, (age_band, legal_status) in enumerate(TODAY_CASES):
+        case = case_add(
+            audit=audit,
+            actor=lead,
+            lead_organisation=organisations[TODAY_LEAD_ORGANISATION],
+            age_band=age_band,
+            legal_status=legal_status,
+        )
+        for section in case.sections.select_related("organisation"):
+            name = section.organisation.name
+            if name == HEALTH:
+                # Ade Auditor's to complete; the first already started.
+                section_assign(section=section, auditors=[auditor], actor=health_lead)
+                if number == 0:
+                    section_save(
+                        section=section,
+                        actor=auditor,
+                        answers=_demo_answers(questions[:3], number),
+                        summary="",
+                        based_on_version=section.version,
+                    )
+                continue
+            if number not in SUBMITTED_SECTIONS[name]:
+                continue
+            submitter = police_lead if name == POLICE else lead
+            section = section_save(
+                section=section,
+                actor=submitter,
+                answers=_demo_answers(questions, number),
+                summary=DEMO
+                + f"{name}'s records of this case were reviewed against the audit tool.",
+                based_on_version=section.version,
+            )
+            section_submit(section=section, actor=submitter)
+
+    services = {service.name: service for service in organisations[POLICE].services.all()}
+    for service, topic, sample, counts, themes, submit in TODAY_AGENCY_AUDITS:
+        agency_audit = agency_audit_create(
+            organisation=organisations[POLICE],
+            service=services[service],
+            year=year,
+            topic=topic,
+            audit_date=today - timedelta(days=21),
+            sample_size=sample,
+            grade_counts=dict(zip(GRADE_CODES, counts, strict=True)),
+            strengths=DEMO + "Officers recognised risk quickly and recorded what they saw.",
+            areas_for_development=DEMO
+            + "Older children's own views were not always recorded; referrals did not always "
+            "say what other agencies knew.",
+            themes=themes,
+            actor=police_lead,
+        )
+        if submit:
+            agency_audit_submit(agency_audit=agency_audit, actor=police_lead)
