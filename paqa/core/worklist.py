@@ -4,7 +4,7 @@ what a board member reads first.
 Parts never import each other, so each part registers its worklist sources here at start-up (from
 its AppConfig.ready). A source reads one kind of item through the part's own selectors, with the
 viewer's access, so nothing outside their reach is counted or named. Each source runs a fixed
-number of queries (one to count, one to list at most `LIMIT` items), whatever the number of items,
+number of queries (one to count, one to list at most `LIMIT` items) whatever the number of items,
 and only for viewers whose roles could have such items.
 """
 
@@ -215,8 +215,9 @@ def _applies(source: WorklistSource, access: Access) -> bool:
 def _group(source: WorklistSource, user: Any, access: Access, today: date) -> WorkGroup:
     found = source.items(user, access, today)
     if isinstance(found, QuerySet):
-        first = list(found[: LIMIT + 1])
-        total = len(first) if len(first) <= LIMIT else found.count()
+        # Always both queries, so the page asks as many questions however many items there are.
+        total = found.count()
+        first = list(found[:LIMIT])
     else:
         first, total = list(found), len(found)
     return WorkGroup(source, [source.item(record, today) for record in first[:LIMIT]], total)
