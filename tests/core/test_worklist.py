@@ -54,7 +54,8 @@ def test_an_item_says_how_late_it_is_and_late_items_come_first():
     assert late.timing == "Late by 7 days"
     assert one_day.timing == "Late by 1 day"
     assert soon.timing == "Due in 3 days"
-    assert later.timing == "" and later.due_words == "Due 1 March 2027"
+    assert later.timing == ""
+    assert later.due_words == "Due 1 March 2027"
     assert ShownItem(WorkItem("Return", "E", "/e/", due=today), today).timing == "Due today"
 
 
@@ -160,7 +161,8 @@ def test_an_audit_lead_is_told_when_every_section_is_in(cast, client_for):
     assert "Every section in" not in _text(client_for(cast.paqa_member).get("/"))
     CaseSection.objects.filter(case__audit=audit).update(status=CaseSection.Status.SUBMITTED)
     text = _text(client_for(cast.paqa_member).get("/"))
-    assert "Strategy meetings" in text and "Every section in: hold the meeting" in text
+    assert "Strategy meetings" in text
+    assert "Every section in: hold the meeting" in text
 
 
 def test_an_escalation_response_is_due_only_from_its_owner(cast, client_for):
