@@ -4,6 +4,7 @@ for (or at) their meeting."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 from typing import Any
 
@@ -86,6 +87,11 @@ def _agency_item(agency_audit: AgencyAudit, today: date) -> WorkItem:
     )
 
 
+def _review_item(agency_audit: AgencyAudit, today: date) -> WorkItem:
+    item = _agency_item(agency_audit, today)
+    return replace(item, status="Submitted: review it")
+
+
 def _meeting_item(audit: Audit, today: date) -> WorkItem:
     at_meeting = audit.status == Audit.Status.MEETING
     status = "At the meeting: record grades" if at_meeting else "Every section in: hold the meeting"
@@ -132,7 +138,7 @@ def register() -> None:
             heading="Agency audits to review",
             capabilities=(Capability.LEAD_AUDITS,),
             items=agency_returns_to_review,
-            item=_agency_item,
+            item=_review_item,
             list_url=lambda: reverse("audits:agency-list"),
             navigation="audits:home",
             order=20,

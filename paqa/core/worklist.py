@@ -114,6 +114,11 @@ class WorklistSource:
     order: int = 50
     roles: tuple[str, ...] = ()  # when given, only for viewers holding one of these roles
 
+    @property
+    def anchor(self) -> str:
+        """The key as an HTML id: 'reports.latest-published' → 'reports-latest-published'."""
+        return self.key.replace(".", "-")
+
 
 _SOURCES: dict[str, WorklistSource] = {}
 
