@@ -1,13 +1,17 @@
-"""A multi-agency case audit in real browsers: a PAQA member sets up the audit and chooses its
-cases at random; the police and health agency leads each complete their own section, which stays
-private to their organisation until submitted; the audit meeting's grades are recorded; a finding
-becomes an action; the learning brief downloads as PDF and Word. Every page is checked by axe."""
+"""A multi-agency case audit in real browsers: a PAQA member sets up the audit (sections due by
+a date) and chooses its cases at random, downloading the key to them once; the police and health
+agency leads each complete their own section, which stays private to their organisation until
+they have checked their answers and submitted it; the lead moves the audit to its meeting,
+recording why it goes ahead without the sections still to come; the meeting's grades are
+recorded; a finding becomes an action; the learning brief downloads as PDF and Word. Every page
+is checked by axe."""
 
+import csv
 import io
 import re
 import zipfile
 from collections.abc import Callable, Iterator
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Any
 
 import pytest
@@ -17,6 +21,7 @@ from playwright.sync_api import Browser, BrowserContext, Locator, Page, expect
 from paqa.audits.packs import audit_tool_load
 from tests.browser.conftest import DEFAULT_TIMEOUT_MS, Journey
 from tests.browser.test_assessment_journeys import expect_success, open_menu, summary_value
+from tests.browser.test_escalation_journeys import fill_date
 from tests.browser.test_sign_in_journeys import expect_heading, sign_in
 
 POLICE = "Thames Valley Police"
@@ -46,6 +51,12 @@ DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 RECOGNITION = "Was the child's need or risk recognised promptly?"
 SHARING = "Was information shared with the right agencies at the right time?"
 CHRONOLOGY = "Was there a multi-agency chronology?"
+SECTIONS_DUE = date(2020, 5, 29)
+KEY_WARNING = (
+    "Download this key now and keep it in your own case system. PAQA does not keep your case "
+    "references, so this is the only time you can download it."
+)
+MEETING_REASON = "Browser test: the other cases' sections are late; the meeting starts with one."
 
 
 @pytest.fixture
@@ -112,10 +123,11 @@ def lead_sets_up_the_audit_and_cohort(journey: Journey) -> list[str]:
         "Reporting year": YEAR,
         "Terms of reference": TERMS,
         "Key lines of enquiry": ENQUIRY,
-        "Work looked at from": "1/4/2019",
-        "Work looked at until": "31/3/2020",
     }.items():
         page.get_by_label(label, exact=True).fill(value)
+    fill_date(page, "Work looked at from", date(2019, 4, 1))
+    fill_date(page, "Work looked at until", date(2020, 3, 31))
+    fill_date(page, "Sections due by (optional)", SECTIONS_DUE)
     organisations = page.get_by_role("group", name="Organisations taking part", exact=True)
     organisations.get_by_role("checkbox", name=POLICE, exact=True).check()
     organisations.get_by_role("checkbox", name=HEALTH, exact=True).check()
@@ -130,6 +142,7 @@ def lead_sets_up_the_audit_and_cohort(journey: Journey) -> list[str]:
     expect(summary_value(page, "Stage")).to_have_text("Planned")
     expect(summary_value(page, "Lead")).to_have_text("Pat Paqa")
     expect(summary_value(page, "Work looked at")).to_have_text("1 April 2019 to 31 March 2020")
+    expect(summary_value(page, "Sections due by")).to_have_text("29 May 2020")
     expect(summary_value(page, "Organisations")).to_contain_text(POLICE)
     expect(summary_value(page, "Organisations")).to_contain_text(HEALTH)
     expect(page.get_by_text("No cases yet.", exact=True)).to_be_visible()
@@ -146,10 +159,35 @@ def lead_sets_up_the_audit_and_cohort(journey: Journey) -> list[str]:
     expect(selection).to_contain_text("Chosen: 2.")
     chosen = selection.locator("ol li")
     expect(chosen).to_have_count(2)
-    assert set(chosen.all_inner_texts()) <= set(REFERENCES), chosen.all_inner_texts()
+    picked = {text.strip() for text in chosen.all_inner_texts()}
+    assert picked <= set(REFERENCES), picked
     journey.click(page.get_by_role("button", name="Add these 2 cases", exact=True))
-    expect_heading(journey, TITLE)
+
+    # The key to the cases, once: the lead's references beside PAQA's.
+    expect_heading(journey, "Download the key to your cases")
     expect_success(page, "2 cases have been added.")
+    expect(page.locator(".govuk-warning-text")).to_contain_text(KEY_WARNING)
+    with page.expect_download() as downloading:
+        page.get_by_role("button", name="Download the key (CSV)", exact=True).click()
+    key_file = downloading.value.path()
+    assert key_file is not None
+    with open(key_file, encoding="utf-8", newline="") as opened:
+        key = list(csv.reader(opened))
+    assert key[0] == ["Your case reference", "PAQA reference"], key
+    keyed = dict(key[1:])
+    assert set(keyed) == picked, key
+    # Downloaded once, it is gone.
+    again = page.request.post(
+        page.url.rstrip("/") + "/download/",
+        headers={
+            "X-CSRFToken": page.locator(
+                "#main-content input[name=csrfmiddlewaretoken]"
+            ).input_value()
+        },
+    )
+    assert again.status == 404, again.status
+    journey.click(page.get_by_role("link", name="Back to the audit", exact=True))
+    expect_heading(journey, TITLE)
     cohort = table(page, "The cases and each organisation’s section")
     case_links = cohort.locator("tbody tr td:first-child a")
     expect(case_links).to_have_count(2)
@@ -157,6 +195,7 @@ def lead_sets_up_the_audit_and_cohort(journey: Journey) -> list[str]:
     for reference in cases:
         assert re.fullmatch(r"[A-Z]{2,4}-2019-\d{2}", reference), cases
         assert reference not in REFERENCES, "PAQA must not show the outside reference"
+    assert set(keyed.values()) == set(cases), (keyed, cases)
     for row in cohort.locator("tbody tr").all():
         expect(row).to_contain_text(f"{POLICE}: Draft")
         expect(row).to_contain_text(f"{HEALTH}: Draft")
@@ -188,6 +227,14 @@ def lead_sets_up_the_audit_and_cohort(journey: Journey) -> list[str]:
     assert third not in cases, third
     assert re.fullmatch(r"[A-Z]{2,4}-2019-03", third), third
     expect_success(page, f"Case {third} has been added.")
+
+    # The cohort chosen, the organisations collect their sections.
+    journey.click(page.get_by_role("link", name="Move to: Collecting", exact=True))
+    expect_heading(journey, "Move the audit to: Collecting")
+    journey.click(page.get_by_role("button", name="Move to: Collecting", exact=True))
+    expect_heading(journey, TITLE)
+    expect_success(page, "The audit is now at the stage: Collecting.")
+    expect(summary_value(page, "Stage")).to_have_text("Collecting")
     return cases
 
 
@@ -217,6 +264,33 @@ def summary_box(page: Page) -> Locator:
     return page.locator("textarea#id_summary")
 
 
+def summary_row(page: Page, key: str) -> Locator:
+    return page.locator(".govuk-summary-list__row").filter(
+        has=page.locator("dt", has_text=re.compile(rf"^\s*{re.escape(key)}\s*$"))
+    )
+
+
+def check_answers(journey: Journey, answers: dict[str, str], summary: str) -> None:
+    """Save the section and check what will be sent: each answer with its Change link."""
+    page = journey.page
+    journey.click(page.get_by_role("button", name="Save and check your answers", exact=True))
+    expect_heading(journey, "Check your answers before submitting your section")
+    for text, answer in answers.items():
+        row = summary_row(page, text)
+        expect(row.locator(".govuk-summary-list__value")).to_have_text(answer)
+        expect(row.get_by_role("link", name=f"Change {text}", exact=True)).to_be_visible()
+    written = page.locator("h2:text-is('Summary') + dl .govuk-summary-list__value")
+    expect(written).to_have_text(summary)
+    expect(page.locator(".govuk-warning-text")).to_contain_text("Submitting cannot be undone")
+
+
+def submit_checked_section(journey: Journey, case: str) -> None:
+    page = journey.page
+    journey.click(page.get_by_role("button", name="Submit section", exact=True))
+    expect_heading(journey, f"Case {case}")
+    expect_success(page, f"Your section of case {case} has been submitted.")
+
+
 def health_lead_saves_a_draft(journey: Journey, case: str) -> str:
     page = journey.page
     open_own_section(journey, "lead.health@demo.example", HEALTH, case)
@@ -238,9 +312,8 @@ def police_lead_submits(journey: Journey, case: str, health_section_url: str) ->
     question(page, SHARING).get_by_role("radio", name="No", exact=True).check()
     question(page, CHRONOLOGY).get_by_role("radio", name="No", exact=True).check()
     summary_box(page).fill(POLICE_SUMMARY)
-    journey.click(page.get_by_role("button", name="Save and submit", exact=True))
-    expect_heading(journey, f"Case {case}")
-    expect_success(page, "Your section has been submitted.")
+    check_answers(journey, {RECOGNITION: "Partly", SHARING: "No", CHRONOLOGY: "No"}, POLICE_SUMMARY)
+    submit_checked_section(journey, case)
     police = section_row(page, POLICE)
     expect(police.locator("td").nth(1)).to_have_text("Submitted")
     expect(police.get_by_role("link", name=POLICE, exact=True)).to_be_visible()
@@ -269,10 +342,14 @@ def health_lead_submits(journey: Journey, case: str) -> None:
     # The draft was kept.
     expect(summary_box(page)).to_have_value(HEALTH_SUMMARY)
     expect(question(page, RECOGNITION).get_by_role("radio", name="Yes", exact=True)).to_be_checked()
+    question(page, SHARING).get_by_role("radio", name="No", exact=True).check()
+    check_answers(journey, {RECOGNITION: "Yes", SHARING: "No"}, HEALTH_SUMMARY)
+    # Changing an answer from the check page goes back to it, then checks again.
+    journey.click(summary_row(page, SHARING).get_by_role("link", name=f"Change {SHARING}"))
+    expect_heading(journey, f"{HEALTH}’s audit of this case")
     question(page, SHARING).get_by_role("radio", name="Partly", exact=True).check()
-    journey.click(page.get_by_role("button", name="Save and submit", exact=True))
-    expect_heading(journey, f"Case {case}")
-    expect_success(page, "Your section has been submitted.")
+    check_answers(journey, {RECOGNITION: "Yes", SHARING: "Partly"}, HEALTH_SUMMARY)
+    submit_checked_section(journey, case)
     expect(section_row(page, HEALTH).locator("td").nth(1)).to_have_text("Submitted")
     # The police's submitted section is now open to health to read.
     expect(section_row(page, POLICE).get_by_role("link", name=POLICE, exact=True)).to_be_visible()
@@ -284,7 +361,7 @@ def police_lead_reads_the_submitted_health_section(journey: Journey, case: str) 
     expect_heading(journey, f"Case {case}")
     journey.click(section_row(page, HEALTH).get_by_role("link", name=HEALTH, exact=True))
     expect_heading(journey, f"{HEALTH}’s audit of this case")
-    expect(page.get_by_role("button", name="Save and submit")).to_have_count(0)
+    expect(page.get_by_role("button", name="Save and check your answers")).to_have_count(0)
     expect(summary_value(page, RECOGNITION)).to_have_text("Yes")
     expect(summary_value(page, SHARING)).to_have_text("Partly")
     expect(page.get_by_text(HEALTH_SUMMARY, exact=True)).to_be_visible()
@@ -293,8 +370,39 @@ def police_lead_reads_the_submitted_health_section(journey: Journey, case: str) 
 # 4. The audit meeting, a finding and its action ------------------------------------------------
 
 
+def lead_holds_the_meeting_without_the_late_sections(journey: Journey) -> None:
+    page = journey.page
+    journey.click(page.get_by_role("link", name="Move to: Audit meeting", exact=True))
+    expect_heading(journey, "Move the audit to: Audit meeting")
+    expect(page.get_by_text("Sections were due by 29 May 2020.", exact=True)).to_be_visible()
+    expect(table_row(page, "Sections still to be submitted", HEALTH).locator("td")).to_have_text(
+        "2"
+    )
+    expect(table_row(page, "Sections still to be submitted", POLICE).locator("td")).to_have_text(
+        "2"
+    )
+    # Going ahead without them needs a reason.
+    journey.click(page.get_by_role("button", name="Move to: Audit meeting", exact=True))
+    expect_heading(journey, "Move the audit to: Audit meeting")
+    missing = f"2 sections from {HEALTH} and 2 sections from {POLICE}"
+    error = page.locator(".govuk-error-summary").get_by_role(
+        "link", name=f"Enter why the meeting is going ahead without {missing}", exact=True
+    )
+    expect(error).to_be_visible()
+    page.get_by_label("Why the meeting is going ahead without them", exact=True).fill(
+        MEETING_REASON
+    )
+    journey.click(page.get_by_role("button", name="Move to: Audit meeting", exact=True))
+    expect_heading(journey, TITLE)
+    expect_success(page, "The audit is now at the stage: Audit meeting.")
+    expect(page.locator("#meeting-without-sections")).to_contain_text(
+        f"The meeting went ahead without {missing}: {MEETING_REASON}"
+    )
+
+
 def lead_records_grades_a_finding_and_an_action(journey: Journey, case: str) -> str:
     page = journey.page
+    lead_holds_the_meeting_without_the_late_sections(journey)
     journey.click(page.get_by_role("link", name=case, exact=True))
     expect_heading(journey, f"Case {case}")
     expect(section_row(page, POLICE).locator("td").nth(1)).to_have_text("Submitted")
@@ -351,7 +459,7 @@ def lead_records_grades_a_finding_and_an_action(journey: Journey, case: str) -> 
     expect(card.get_by_role("heading", level=3)).to_have_text(
         "Area for development: Joint working and information sharing"
     )
-    expect(card).to_contain_text("Themes: information sharing")
+    expect(card).to_contain_text("Themes: Information sharing")
     expect(card.get_by_role("link", name=ACTION)).to_have_count(0)
 
     journey.click(card.get_by_role("link", name=re.compile(r"^Turn into an action\b")))
@@ -360,7 +468,7 @@ def lead_records_grades_a_finding_and_an_action(journey: Journey, case: str) -> 
     page.get_by_label("Organisation responsible", exact=True).select_option(label=POLICE)
     page.get_by_label("What will be done", exact=True).fill(ACTION)
     page.get_by_label("Who is responsible", exact=True).fill(ACTION_OWNER)
-    page.get_by_label("Due by", exact=True).fill(f"{due.day}/{due.month}/{due.year}")
+    fill_date(page, "Due by", due)
     journey.click(page.get_by_role("button", name="Add action", exact=True))
     expect_heading(journey, TITLE)
     expect_success(page, "The action has been added to the action plan.")
@@ -418,6 +526,6 @@ def test_a_lead_sets_up_an_audit_two_agencies_complete_sections_and_the_meeting_
     lead_downloads_the_learning_brief(journey, due)
 
     # Every page each person reached was checked by axe, the error page included.
-    assert len(journey.visited) == 19, journey.visited
-    assert len(health.visited) == 8, health.visited
-    assert len(police.visited) == 7, police.visited
+    assert len(journey.visited) == 25, journey.visited
+    assert len(health.visited) == 11, health.visited
+    assert len(police.visited) == 8, police.visited
