@@ -1191,6 +1191,7 @@ def url_kwargs(sweep: Sweep) -> dict[str, list[dict[str, Any]]]:
         "core:healthz": none,
         "core:history": none,
         "accounts:account": none,
+        "accounts:digest": none,
         "accounts:password-change": none,
         "accounts:recovery-codes": none,
         "accounts:recovery-codes-new": none,
