@@ -43,6 +43,7 @@ class WorkItem:
     due: date | None = None
     status: str = ""  # "Draft", "Submitted on 3 December 2026"
     detail: str = ""
+    tone: str = "grey"  # the colour of the status tag: a GOV.UK tag colour (red for RAG red)
 
     def late_by(self, today: date) -> int:
         """Whole days past the due date (0 when not late, or when nothing is due)."""

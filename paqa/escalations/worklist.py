@@ -15,6 +15,11 @@ from paqa.escalations.models import Escalation
 from paqa.escalations.selectors import escalation_list
 
 Status = Escalation.Status
+RAG_TONES = {
+    Escalation.Rag.RED: "red",
+    Escalation.Rag.AMBER: "orange",
+    Escalation.Rag.GREEN: "green",
+}
 
 
 def responses_due(user: Any, access: Access, today: date) -> QuerySet[Escalation]:
@@ -45,6 +50,7 @@ def _item(escalation: Escalation, today: date, *, due: bool) -> WorkItem:
         due=escalation.response_due if due else None,
         status=escalation.get_status_display(),
         detail=f"RAG: {escalation.get_rag_display()}",
+        tone=RAG_TONES.get(escalation.rag, "grey"),
     )
 
 

@@ -24,8 +24,9 @@ def _item(entry: ExceptionEntry, today: date) -> WorkItem:
         title=summary.indicator.name,
         url=reverse("indicators:indicator", args=[summary.indicator.code]),
         year=latest.period.label if latest is not None else "",
-        status=entry.reason,
-        detail=f"Latest: {summary.text(latest)}",
+        status="Exception",
+        detail=f"Latest: {summary.text(latest)}. {entry.reason}",
+        tone="red",
     )
 
 
