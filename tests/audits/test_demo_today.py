@@ -105,6 +105,8 @@ def test_the_auditor_sees_when_their_sections_are_due(demo, client_for):
     page = client.get(reverse("audits:section", args=[section.pk])).content.decode()
     assert f"Sections are due by <strong>{due}</strong>" in page
     assert "Save and check your answers" in page
+    home = client.get(reverse("audits:home")).content.decode()
+    assert f"{audits_demo.TODAY_TITLE}, {HEALTH} (due by {due})" in home
     lead = client_for(User.objects.get(email="paqa@demo.example"))
     page = lead.get(reverse("audits:advance", args=[audit.pk])).content.decode()
     assert "Sections still to be submitted" in page
