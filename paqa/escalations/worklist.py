@@ -50,7 +50,7 @@ def _item(escalation: Escalation, today: date, *, due: bool) -> WorkItem:
         due=escalation.response_due if due else None,
         status=escalation.get_status_display(),
         detail=f"RAG: {escalation.get_rag_display()}",
-        tone=RAG_TONES.get(escalation.rag, "grey"),
+        tone=RAG_TONES.get(Escalation.Rag(escalation.rag), "grey"),
     )
 
 
