@@ -19,6 +19,7 @@ from paqa.accounts.signin import acting_user
 from paqa.core.access import Capability, access_for
 from paqa.core.exports import table_response
 from paqa.core.forms import GovUKForm
+from paqa.core.taxonomy import theme_choices
 from paqa.surveys import coding, coding_services, selectors, services
 from paqa.surveys.models import Answer, AnswerCode, Code, Question, Survey
 from paqa.surveys.suggest import CodedIndex, group_similar, keyword_suggestions
@@ -44,12 +45,12 @@ class CodeForm(GovUKForm):
             "max_length": "The name must be 200 characters or fewer",
         },
     )
-    theme = forms.CharField(
+    theme = forms.ChoiceField(
         label="Shared theme (optional)",
         required=False,
-        max_length=60,
-        help_text="The cross-cutting theme it belongs to, like information-sharing. Leave it "
-        "empty for a code used only in this survey.",
+        choices=lambda: [("", "None: a code used only in this survey"), *theme_choices()],
+        help_text="The cross-cutting theme it belongs to, as every part of PAQA names it.",
+        error_messages={"invalid_choice": "Choose a shared theme from the list"},
     )
     keywords = forms.CharField(
         label="Keywords (optional)",

@@ -62,11 +62,7 @@ NOT_THE_TAXONOMY = {
 
 #: Pages still asking for a theme or a date the old way, with who is changing them. Each entry
 #: must still be needed: the test fails when the page is put right, so the entry goes.
-NOT_YET: dict[tuple[str, str], str] = {
-    # paqa/surveys/coding_views.py, CodeForm: a code's shared theme is typed as a slug
-    # ("like information-sharing"); it becomes a choice of `theme_choices()`.
-    ("surveys:coding-question", "theme"): "a code's shared theme",
-}
+NOT_YET: dict[tuple[str, str], str] = {}
 
 THEME_NAMES = re.compile(r"(^|[-_])themes?$")
 DATE_NAMES = re.compile(
