@@ -57,6 +57,7 @@ def audits_for_meeting(user: Any, access: Access, today: date) -> QuerySet[Audit
     collected = Q(status=Audit.Status.COLLECTING) & ~Exists(unsubmitted)
     return (
         audit_list(user=user)
+        .prefetch_related(None)  # the list's organisations: not needed here, and one more query
         .annotate(cases_count=Count("cases", distinct=True))
         .filter(collected | Q(status=Audit.Status.MEETING), cases_count__gt=0)
         .order_by("sections_due", "title", "pk")

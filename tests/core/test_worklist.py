@@ -195,6 +195,10 @@ def _home_queries(client) -> int:
 
 def _more_work(partnership_id: int, how_many: int) -> None:
     """More of everything that waits for the PAQA member or is due from the police."""
+    # This year's audit has every section in, so it waits for its meeting.
+    CaseSection.objects.filter(case__audit__status=Audit.Status.COLLECTING).update(
+        status=CaseSection.Status.SUBMITTED
+    )
     cycle = Cycle.objects.get(year="2019-20")
     police = Organisation.objects.get(name="Thames Valley Police")
     for number in range(how_many):
