@@ -1538,6 +1538,9 @@ def pdf_text(data: bytes, tmp_path: Any) -> str:
     return result.stdout.decode("utf-8")
 
 
+PDF_STREAM = re.compile(rb"stream\r?\n.*?endstream", re.DOTALL)
+
+
 def check_pdf(data: bytes, tmp_path: Any) -> tuple[list[str], set[str]]:
     """The payloads are the PDF's text, as typed; it has no script, and links only to the
     site's own pages."""
@@ -1547,8 +1550,11 @@ def check_pdf(data: bytes, tmp_path: Any) -> tuple[list[str], set[str]]:
     for literal in (SCRIPT, IMG, TEXTAREA, TEMPLATE, TEMPLATE_TAG, CDATA, SPECIALS):
         if squash(literal) not in squashed:
             problems.append(f"{literal!r} is not in the PDF's text")
+    # Actions are names in the PDF's objects; the bytes of compressed streams (fonts, images)
+    # can hold "/JS" by chance, so streams are left out and only whole names count.
+    objects = PDF_STREAM.sub(b"stream endstream", data)
     for marker in (b"/JavaScript", b"/JS", b"/Launch", b"/SubmitForm", b"/ImportData"):
-        if marker in data:
+        if re.search(re.escape(marker) + rb"(?![A-Za-z0-9#_.-])", objects):
             problems.append(f"{marker.decode()} in the PDF")
     path = tmp_path / "document.pdf"
     urls = subprocess.run(  # noqa: S603 - a fixed tool on our own file
